@@ -1,0 +1,108 @@
+"""Weight priors: the entropic terms of binary and spherical weights.
+
+The entropic terms do not know the activation (theory chapter, "kernel substitution").
+Each prior gives, at an RS overlap q, the conjugate qhat, the entropic term G_S at its
+saddle point and the replicon factor gamma_S whose inverse is minus the entropic replicon
+eigenvalue (capacity.md sec. 3-5).
+"""
+
+import math
+
+from .errors import ConvergenceError, ParameterError, check_range
+from .gaussian import even_nodes, jit, legendre
+
+
+@jit
+def binary_moments(qhat, x_ref, w_ref):
+    """E tanh^2, E ln 2cosh, E (1 - tanh^2)^2 and d(E tanh^2)/d ln qhat at field sqrt(qhat) u."""
+    sq = math.sqrt(qhat)
+    u, w = even_nodes(1.0 / sq, x_ref, w_ref)
+    q = 0.0
+    lc = 0.0
+    gam = 0.0
+    dq = 0.0
+    for i in range(u.size):
+        h = sq * u[i]
+        th = math.tanh(h)
+        sech2 = 1.0 - th * th
+        q += w[i] * th * th
+        lc += w[i] * (abs(h) + math.log1p(math.exp(-2.0 * abs(h))))  # ln 2cosh h
+        gam += w[i] * sech2 * sech2
+        dq += w[i] * th * sech2 * h  # qhat d/dqhat tanh^2(sqrt(qhat) u) = tanh sech^2 h
+    return q, lc, gam, dq
+
+
+@jit
+def binary_conjugate(q, x_ref, w_ref):
+    """qhat solving q = E tanh^2(sqrt(qhat) u): Newton in ln qhat, safeguarded by bisection.
+
+    Returns -1.0 if it did not converge (the caller raises).
+    """
+    lo, hi = math.log(1e-14), math.log(1e14)
+    s = math.log(max(q / (1.0 - q) ** 2, 1e-12))  # exact at small q, right scaling near 1
+    s = min(max(s, lo), hi)
+    for _ in range(200):
+        f, _, _, df = binary_moments(math.exp(s), x_ref, w_ref)
+        f -= q
+        if abs(f) < 1e-15:
+            return math.exp(s)
+        if f > 0.0:
+            hi = s
+        else:
+            lo = s
+        step = s - f / df if df > 0.0 else 0.5 * (lo + hi)
+        s = step if lo < step < hi else 0.5 * (lo + hi)
+        if hi - lo < 1e-15:
+            return math.exp(s)
+    return -1.0
+
+
+class Spherical:
+    """sum_i W_i^2 = N/K per branch: G_S = ln(1-q)/2 + q/(2(1-q)), qhat = q/(1-q)^2."""
+
+    name = "spherical"
+    q_max = 1.0
+
+    def rs_terms(self, q, quad_order):
+        """(qhat, G_S, gamma_S) at the RS overlap q (capacity.md sec. 4-5)."""
+        return q / (1.0 - q) ** 2, 0.5 * math.log1p(-q) + 0.5 * q / (1.0 - q), (1.0 - q) ** 2
+
+    @staticmethod
+    def rsb_entropy(q0, q1, m):
+        """1RSB entropic term (capacity.md sec. 6), lambda = 1 - q1 + m (q1 - q0)."""
+        lam = 1.0 - q1 + m * (q1 - q0)
+        return 0.5 * ((1.0 - 1.0 / m) * math.log1p(-q1) + math.log(lam) / m + q0 / lam)
+
+    @staticmethod
+    def frozen_entropy(x, q0):
+        """S(x, q0) of the 1RSB capacity limit: delta * G_S as delta = 1 - q1 -> 0 (eq. T23)."""
+        c = 1.0 + x * (1.0 - q0)
+        return 0.5 * (math.log(c) / x + q0 / c)
+
+
+class Binary:
+    """W_i = +-1: G_S = -qhat (1-q)/2 + E ln 2cosh(sqrt(qhat) u), q = E tanh^2 (capacity.md sec. 3)."""
+
+    name = "binary"
+    #: with finite quadrature the inversion q -> qhat saturates beyond this (capacity.md pitfall 7)
+    q_max = 1.0 - 1e-6
+
+    def rs_terms(self, q, quad_order):
+        check_range("q", q, 0.0, self.q_max, low_open=True)
+        x_ref, w_ref = legendre(quad_order)
+        qhat = binary_conjugate(q, x_ref, w_ref)
+        if not qhat > 0.0:
+            raise ConvergenceError(f"binary prior: no qhat found for q = {q!r}")
+        _, lc, gam, _ = binary_moments(qhat, x_ref, w_ref)
+        return qhat, -0.5 * qhat * (1.0 - q) + lc, gam
+
+
+PRIORS = {"binary": Binary(), "spherical": Spherical()}
+
+
+def get_prior(weights):
+    """The prior for weights in {'binary', 'spherical'}."""
+    if not isinstance(weights, str) or weights not in PRIORS:
+        raise ParameterError(
+            f"weights must be one of binary, spherical (got {weights!r})")
+    return PRIORS[weights]

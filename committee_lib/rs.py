@@ -1,0 +1,127 @@
+"""Replica-symmetric saddle point, critical capacity and de Almeida-Thouless line.
+
+The RS solution is parametrised by its overlap q: the prior gives qhat(q), and the energetic
+saddle-point equation qhat = alpha kappa'(q) A(kappa(q)) then gives alpha(q) explicitly
+(capacity.md sec. 3-4).  Everything else (free entropy, replicon) follows at that q.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .energetic import rs_energetic
+from .errors import ConvergenceError, check_range
+from .gaussian import legendre
+from .kernels import get_kernel
+from .priors import get_prior
+
+DEFAULT_QUAD_ORDER = 64
+#: margins are supported in [0, MARGIN_MAX]
+MARGIN_MAX = 4.0
+#: RS solutions are searched for 1 - q >= this (binary: the prior's own, smaller, limit)
+ONE_MINUS_Q_MIN = 1e-10
+
+
+@dataclass(frozen=True)
+class RSPoint:
+    """The RS saddle point at overlap q, with everything derived from it."""
+
+    q: float
+    qhat: float
+    alpha: float
+    free_entropy: float  # F = G_S + alpha G_E (eq. 3)
+    entropic: float  # G_S
+    energetic: float  # G_E
+    replicon: float  # lambda_R = -1/gamma_S + alpha (kappa'^2 B + kappa'' A), sec. 5
+    at_function: float  # alpha gamma_S (kappa'^2 B + kappa'' A) - 1: zero on the AT line
+
+
+def check_margin(margin):
+    """The margin k of the output stability, in [0, MARGIN_MAX]."""
+    return check_range("margin", margin, 0.0, MARGIN_MAX)
+
+
+def _setup(activation, weights, margin):
+    return get_kernel(activation), get_prior(weights), check_margin(margin)
+
+
+def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """RS saddle point at overlap q in (0, 1): alpha(q), F, replicon (capacity.md sec. 3-5)."""
+    kernel, prior, margin = _setup(activation, weights, margin)
+    q = check_range("q", q, 0.0, 1.0, low_open=True, high_open=True)
+    x_ref, w_ref = legendre(quad_order)
+    kap, dk, d2k = kernel.kappa(q), kernel.dkappa(q), kernel.d2kappa(q)
+    g_e, a, b = rs_energetic(kap, margin, x_ref, w_ref)
+    qhat, g_s, gamma_s = prior.rs_terms(q, quad_order)
+    alpha = qhat / (dk * a)  # eq. T7 and its binary analogue
+    curvature = dk * dk * b + d2k * a
+    values = (qhat, alpha, g_s, g_e, curvature)
+    if not all(math.isfinite(v) for v in values):
+        raise ConvergenceError(f"RS point at q = {q!r} is not finite: (qhat, alpha, G_S, G_E, kappa'^2 B + kappa'' A) = {values}")
+    return RSPoint(
+        q=q, qhat=qhat, alpha=alpha, free_entropy=g_s + alpha * g_e, entropic=g_s, energetic=g_e,
+        replicon=-1.0 / gamma_s + alpha * curvature, at_function=alpha * gamma_s * curvature - 1.0)
+
+
+def _q_max(weights):
+    return min(get_prior(weights).q_max, 1.0 - ONE_MINUS_Q_MIN)
+
+
+def _root_in_q(f, weights, what, q_lo=1e-6):
+    """Smallest root in q of f on (q_lo, q_max): scan a grid dense near q = 1, then Brent."""
+    q_hi = _q_max(weights)
+    grid = np.unique(np.concatenate([np.linspace(q_lo, 0.99, 34), 1.0 - np.logspace(-2, math.log10(1.0 - q_hi), 17)]))
+    prev_q, prev_f = grid[0], f(grid[0])
+    for q in grid[1:]:
+        fq = f(q)
+        if np.sign(fq) != np.sign(prev_f):
+            return brentq(f, prev_q, q, xtol=1e-14, rtol=1e-15, maxiter=200)
+        prev_q, prev_f = q, fq
+    raise ConvergenceError(f"{what}: no root for q in [{q_lo:g}, {q_hi:g}] (value {prev_f:.3g} at q = {prev_q:g})")
+
+
+def rs_overlap(alpha, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """The RS overlap q(alpha): root of alpha(q) = alpha (alpha(q) increases with q)."""
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    return _root_in_q(lambda q: rs_point(q, activation, weights, margin, quad_order).alpha - alpha,
+                      weights, f"RS overlap at alpha = {alpha:g}", q_lo=1e-9)
+
+
+def rs_solution(alpha, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """The RSPoint at load alpha."""
+    return rs_point(rs_overlap(alpha, activation, weights, margin, quad_order), activation, weights, margin, quad_order)
+
+
+def rs_curve(qs, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """Arrays alpha, F, replicon, at_function along RS overlaps qs (a parametric F(alpha) curve)."""
+    points = [rs_point(q, activation, weights, margin, quad_order) for q in qs]
+    return {k: np.array([getattr(p, k) for p in points]) for k in RSPoint.__dataclass_fields__}
+
+
+def alpha_c_binary_rs(activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """Binary RS capacity: the alpha where the RS free entropy vanishes (paper eq. 5)."""
+    q = _root_in_q(lambda q: rs_point(q, activation, "binary", margin, quad_order).free_entropy,
+                   "binary", "binary RS capacity")
+    return rs_point(q, activation, "binary", margin, quad_order).alpha
+
+
+def gardner_integral(margin):
+    """J(k) = int_{-k}^inf Dt (t + k)^2 = (1 + k^2) H(-k) + k phi(k)."""
+    k = check_margin(margin)
+    return (1.0 + k * k) * 0.5 * math.erfc(-k / math.sqrt(2.0)) + k * math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi)
+
+
+def alpha_c_spherical_rs(activation="relu", margin=0.0):
+    """Spherical RS capacity kappa'(1)/J(k) (eq. T9; paper eq. 6 at k = 0); inf for sign."""
+    return get_kernel(activation).dkappa_at_1 / gardner_integral(margin)
+
+
+def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12)."""
+    q = _root_in_q(lambda q: rs_point(q, activation, weights, margin, quad_order).at_function,
+                   weights, f"AT line ({weights}, {get_kernel(activation).name})")
+    return rs_point(q, activation, weights, margin, quad_order).alpha
+
+
