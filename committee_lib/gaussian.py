@@ -5,19 +5,25 @@ label step smoothed on a scale sqrt(1 - kappa)); plain Gauss-Hermite converges b
 so every average splits [-L, L] into two Gauss-Legendre panels at the kink (theory chapter,
 "Numerics").
 
-`jit` is the single numba decorator of the package: `cache=True` stores the machine code in
-__pycache__ (an edit of a helper in another file does not invalidate a cached caller, so
-`make clean` deletes those caches) and `error_model="numpy"` makes 1/0 give inf instead of
-raising inside kernels; solvers check their inputs before calling them.
+`jit` is the single numba decorator of the package: `cache=True` stores the machine code on
+disk, and `error_model="numpy"` makes 1/0 give inf instead of raising inside kernels (solvers
+check their inputs before calling them).  Numba does not invalidate a cached caller when a
+helper in another file changes, so unless NUMBA_CACHE_DIR is set the cache goes to a folder
+named by the package's source hash (as the result cache does): any edit starts afresh.
 """
 
 import math
+import os
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
+from numba import config, njit
 
+from .cache import cache_root, source_hash
 from .errors import ParameterError
+
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    config.CACHE_DIR = str(cache_root() / "numba" / source_hash())
 
 jit = njit(cache=True, error_model="numpy", fastmath=False)
 
@@ -104,31 +110,33 @@ def even_nodes(scale, x_ref, w_ref):
 def log_tilted_mean(a, b, eps, m, x_ref, w_ref):
     """ln E_z Phi((a + b z)/eps)^m for b >= 0, eps > 0, m > 0 (1RSB inner integral).
 
-    The integrand has a kink at z* = -a/b; left of it ln Phi ~ -t^2/2 makes it a Gaussian of
-    precision P = 1 + m b^2/eps^2 centred near mu = -m a b/(eps^2 P); right of it Phi^m rises
-    to 1 over a width eps/b, then the bare Gaussian remains.  Three panels follow the mass
-    wherever the outer variables put it, so no fixed window misses it (q1 -> 1 makes eps/b
-    tiny); the sum is done in log space (m can be large).
+    The integrand has a kink at z* = -a/b.  Left of it ln Phi ~ -t^2/2 makes it a Gaussian of
+    precision P = 1 + m b^2/eps^2 centred near mu = -m a b/(eps^2 P); right of it Phi^m rises to
+    1 over a width eps/b, then the bare Gaussian remains.  The range [min(mu, z*) - L/sqrt(P),
+    max(z*, 0) + L] is split at mu, z* -+ 8 eps/b, z*, 0 and +-L, one Gauss-Legendre panel
+    per piece, so the mass is resolved wherever the outer variables put it (q1 -> q0 puts z* far
+    out, q1 -> 1 makes eps/b tiny); the sum is done in log space (m can be large).
     """
     if b == 0.0:  # q0 = q1: no inner disorder left
         return m * log_ndtr(a / eps)
     zs = -a / b
     prec = 1.0 + m * b * b / (eps * eps)
     mu = -m * a * b / (eps * eps * prec)
+    width = 8.0 * eps / b
+    lo = min(mu, zs) - L / math.sqrt(prec)
     hi = max(zs, 0.0) + L
-    r0 = max(zs, -L)
-    r1 = min(r0 + 8.0 * eps / b, hi)
+    cuts = np.array([lo, mu, zs - width, zs, zs + width, -L, 0.0, L, hi])
+    cuts = np.sort(np.minimum(np.maximum(cuts, lo), hi))
     n = x_ref.size
-    z = np.empty(3 * n)
-    lw = np.empty(3 * n)
-    panel_log_nodes(min(mu, zs) - L / math.sqrt(prec), zs, x_ref, w_ref, z, lw, 0)
-    panel_log_nodes(r0, r1, x_ref, w_ref, z, lw, n)
-    panel_log_nodes(r1, hi, x_ref, w_ref, z, lw, 2 * n)
+    z = np.empty(8 * n)
+    lw = np.empty(8 * n)
+    for j in range(8):
+        panel_log_nodes(cuts[j], cuts[j + 1], x_ref, w_ref, z, lw, j * n)
     best = -np.inf
-    for i in range(3 * n):
+    for i in range(8 * n):
         lw[i] += m * log_ndtr((a + b * z[i]) / eps)
         best = max(best, lw[i])
     s = 0.0
-    for i in range(3 * n):
+    for i in range(8 * n):
         s += math.exp(lw[i] - best)
     return best + math.log(s)

@@ -47,8 +47,12 @@ def _setup(activation, weights, margin):
     return get_kernel(activation), get_prior(weights), check_margin(margin)
 
 
-def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
-    """RS saddle point at overlap q in (0, 1): alpha(q), F, replicon (capacity.md sec. 3-5)."""
+def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
+             kappa2_term=True):
+    """RS saddle point at overlap q in (0, 1): alpha(q), F, replicon (capacity.md sec. 3-5).
+
+    kappa2_term=False drops the kappa'' A piece of the replicon: wrong, kept to show what it costs.
+    """
     kernel, prior, margin = _setup(activation, weights, margin)
     q = check_range("q", q, 0.0, 1.0, low_open=True, high_open=True)
     x_ref, w_ref = legendre(quad_order)
@@ -56,7 +60,7 @@ def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=D
     g_e, a, b = rs_energetic(kap, margin, x_ref, w_ref)
     qhat, g_s, gamma_s = prior.rs_terms(q, quad_order)
     alpha = qhat / (dk * a)  # eq. T7 and its binary analogue
-    curvature = dk * dk * b + d2k * a
+    curvature = dk * dk * b + (d2k * a if kappa2_term else 0.0)
     values = (qhat, alpha, g_s, g_e, curvature)
     if not all(math.isfinite(v) for v in values):
         raise ConvergenceError(f"RS point at q = {q!r} is not finite: (qhat, alpha, G_S, G_E, kappa'^2 B + kappa'' A) = {values}")
@@ -118,10 +122,19 @@ def alpha_c_spherical_rs(activation="relu", margin=0.0):
     return get_kernel(activation).dkappa_at_1 / gardner_integral(margin)
 
 
-def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
-    """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12)."""
-    q = _root_in_q(lambda q: rs_point(q, activation, weights, margin, quad_order).at_function,
-                   weights, f"AT line ({weights}, {get_kernel(activation).name})")
+def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, kappa2_term=True):
+    """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12).
+
+    None when the replicon stays negative on the whole RS branch (the spherical perceptron:
+    RS is stable up to its capacity, where the AT function only tends to 0 from below).
+    """
+    def at(q):
+        return rs_point(q, activation, weights, margin, quad_order, kappa2_term).at_function
+
+    try:
+        q = _root_in_q(at, weights, f"AT line ({weights}, {get_kernel(activation).name})")
+    except ConvergenceError:
+        if at(_q_max(weights)) < 0.0:
+            return None
+        raise
     return rs_point(q, activation, weights, margin, quad_order).alpha
-
-

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, logit
 
 from .energetic import frozen_energetic, rsb_energetic
@@ -37,6 +37,29 @@ def frozen_alpha(x, q0, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_O
         return math.inf
     e = frozen_energetic(x, kernel.kappa(q0), dk1, check_margin(margin), *legendre(quad_order))
     return Spherical.frozen_entropy(x, q0) / -e
+
+
+def frozen_alpha_grid(xs, q0s, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """alpha(x, q0) on a grid: rows follow q0s, columns xs (the 1RSB SAT/UNSAT landscape)."""
+    return np.array([[frozen_alpha(x, q0, activation, margin, quad_order) for x in xs] for q0 in q0s])
+
+
+def frozen_alpha_min_q0(x, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """(min over q0 of alpha(x, q0), argmin q0) at fixed x: the q0-optimised 1RSB curve."""
+    res = minimize_scalar(lambda q0: frozen_alpha(x, q0, activation, margin, quad_order),
+                          bounds=(0.0, Q0_MAX), method="bounded", options={"xatol": 1e-10})
+    if not res.success:
+        raise ConvergenceError(f"q0-optimised 1RSB curve at x = {x:g}: {res.message}")
+    return float(res.fun), float(res.x)
+
+
+def frozen_alpha_min_x(q0, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """(min over x of alpha(x, q0), argmin x) at fixed q0 (q0 = 0: no inter-state correlation)."""
+    res = minimize_scalar(lambda u: frozen_alpha(math.exp(u), q0, activation, margin, quad_order),
+                          bounds=(math.log(X_MIN), math.log(X_MAX)), method="bounded", options={"xatol": 1e-10})
+    if not res.success:
+        raise ConvergenceError(f"1RSB curve at q0 = {q0:g}: {res.message}")
+    return float(res.fun), math.exp(res.x)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,30 @@
+"""Critical capacities in one call: RS, de Almeida-Thouless and 1RSB (capacity chapter)."""
+
+import math
+
+from .kernels import get_kernel
+from .priors import get_prior
+from .rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, check_margin
+from .rsb import alpha_c_1rsb
+
+
+def _finite_or_none(value):
+    return value if value is not None and math.isfinite(value) else None
+
+
+def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb; None where it diverges or does not apply.
+
+    binary: alpha_c_rs from the zero of the RS free entropy (paper eq. 5), 1RSB not applicable;
+    spherical: alpha_c_rs = kappa'(1)/J(k) (eq. 6), alpha_c_1rsb = min of S/(-E) (eq. T23).
+    """
+    kernel, prior, margin = get_kernel(activation), get_prior(weights), check_margin(margin)
+    result = {"weights": prior.name, "activation": kernel.name, "margin": margin, "quad_order": quad_order}
+    if prior.name == "binary":
+        result["alpha_c_rs"] = alpha_c_binary_rs(kernel, margin, quad_order)
+        result["alpha_c_1rsb"] = None
+    else:
+        result["alpha_c_rs"] = _finite_or_none(alpha_c_spherical_rs(kernel, margin))
+        result["alpha_c_1rsb"] = _finite_or_none(alpha_c_1rsb(kernel, margin, quad_order).alpha_c)
+    result["alpha_at"] = _finite_or_none(alpha_at(kernel, prior.name, margin, quad_order))
+    return result

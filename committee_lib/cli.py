@@ -1,0 +1,58 @@
+"""The `committee` command: numbers without a notebook.
+
+    committee capacity --weights {binary,spherical} --activation NAME [--margin K] --json
+"""
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .capacity import capacity
+from .errors import ConvergenceError, ParameterError
+from .kernels import ACTIVATIONS
+from .rs import DEFAULT_QUAD_ORDER
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error message and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _print(result, as_json):
+    if as_json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>14}: {'diverges / n.a.' if value is None else value}")
+
+
+def build_parser():
+    parser = _Parser(prog="committee", description="Replica theory of large-K tree committee machines.")
+    parser.add_argument("--version", action="version", version=f"committee_lib {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cap = sub.add_parser("capacity", help="critical capacities: RS, AT line, 1RSB")
+    cap.add_argument("--weights", required=True, choices=["binary", "spherical"])
+    cap.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
+    cap.add_argument("--margin", type=float, default=0.0, help="output margin k >= 0 (default 0)")
+    cap.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
+    cap.add_argument("--json", action="store_true", help="print one JSON object")
+    cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order))
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.run(args)
+    except (ParameterError, ConvergenceError) as exc:
+        parser.exit(2 if isinstance(exc, ParameterError) else 3, f"committee {args.command}: error: {exc}\n")
+    _print(result, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
