@@ -17,8 +17,8 @@ Usage::
     @cached
     def capacity_curve(kernel_name, quad_order): ...
 
-The decorator is applied at import time but ``COMMITTEE_CACHE`` is read then too; the book's
-notebook driver sets it to ``<repo>/_cache`` for the kernels it starts.
+``cached`` fixes the folder when it is applied (normally at import), so set ``COMMITTEE_CACHE``
+before importing; the book's notebook driver sets it to ``<repo>/_cache`` for its kernels.
 """
 
 import hashlib

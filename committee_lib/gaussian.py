@@ -36,7 +36,7 @@ SQRT2 = math.sqrt(2.0)
 @lru_cache(maxsize=None)
 def legendre(n):
     """Gauss-Legendre nodes and weights on [-1, 1] for n points per panel (n >= 4)."""
-    if int(n) != n or n < 4 or n > 2000:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer, float)) or int(n) != n or not 4 <= n <= 2000:
         raise ParameterError(f"quad_order must be an integer in [4, 2000] (got {n!r})")
     x, w = np.polynomial.legendre.leggauss(int(n))
     x.flags.writeable = False

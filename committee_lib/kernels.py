@@ -180,16 +180,23 @@ class Hermite(Kernel):
                 f"activation {self.name!r}: Hermite series not converged at k_max={k_max} "
                 f"(missing weight {tail:.1e}); kinked activations need a closed-form kernel")
         self.p = p / p.sum()  # p[k-1] multiplies q^k
-        self._k = np.arange(1, k_max + 1)
+        k = np.arange(1, k_max + 1)
+        self._powers = np.arange(k_max + 1)
+        self._coef = (np.concatenate([[0.0], self.p]), np.append(k * self.p, 0.0),
+                      np.append((k * (k - 1) * self.p)[1:], [0.0, 0.0]))
+
+    def _series(self, q, j):
+        """sum_n coef_j[n] q^n, vectorised over the powers (no Python loop)."""
+        return np.power.outer(q, self._powers) @ self._coef[j]
 
     def _kappa(self, q):
-        return np.polynomial.polynomial.polyval(q, np.concatenate([[0.0], self.p]))
+        return self._series(q, 0)
 
     def _dkappa(self, q):
-        return np.polynomial.polynomial.polyval(q, self._k * self.p)
+        return self._series(q, 1)
 
     def _d2kappa(self, q):
-        return np.polynomial.polynomial.polyval(q, (self._k * (self._k - 1) * self.p)[1:])
+        return self._series(q, 2)
 
 
 def _softplus(x):

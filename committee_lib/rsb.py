@@ -84,15 +84,20 @@ def alpha_c_1rsb(activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
     if not math.isfinite(alpha_rs):
         return FrozenRSB(math.inf, math.nan, math.nan, math.nan, False)
 
-    def objective(v):
-        return frozen_alpha(math.exp(v[0]), v[1], kernel, margin, quad_order)
+    nodes = legendre(quad_order)
+    dk1 = kernel.dkappa_at_1
+
+    def objective(v):  # frozen_alpha without the argument checks: the bounds keep v valid
+        x, q0 = math.exp(v[0]), v[1]
+        return Spherical.frozen_entropy(x, q0) / -frozen_energetic(x, kernel.kappa(q0), dk1, margin, *nodes)
 
     # coarse scan, then a bounded local refinement from the best grid point
     bounds = [(math.log(X_MIN), math.log(X_MAX)), (0.0, Q0_MAX)]
-    grid = [(u, q0) for u in np.linspace(-4.0, 8.0, 13) for q0 in np.linspace(0.0, 0.95, 11)]
+    grid = [(u, q0) for u in np.linspace(-4.0, 8.0, 7) for q0 in np.linspace(0.0, 0.9, 6)]
     start = min(grid, key=objective)
     res = minimize(objective, start, method="Nelder-Mead", bounds=bounds,
-                   options={"xatol": 1e-7, "fatol": 1e-13, "maxiter": 4000})
+                   options={"xatol": 1e-6, "fatol": 1e-13, "maxiter": 4000,
+                            "initial_simplex": [start, (start[0] + 1.0, start[1]), (start[0], start[1] + 0.09)]})
     if not res.success:
         raise ConvergenceError(f"1RSB capacity ({kernel.name}): {res.message}")
     x, q0 = math.exp(res.x[0]), float(res.x[1])
