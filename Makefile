@@ -1,0 +1,41 @@
+# make book [PROFILE=paper|quick] [SET="nb.param=value ..."] [ONLY="nb ..."]
+# make test | clean | clean-results | bench      (see README.md)
+
+PROFILE ?= paper
+SET ?=
+ONLY ?=
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: book test clean clean-results bench
+
+book: $(INSTALLED)
+	$(PYTHON) notebooks/run.py --profile $(PROFILE) $(foreach s,$(SET),--set '$(s)') $(foreach n,$(ONLY),--only $(n))
+
+test: $(INSTALLED) /usr/bin/chromium
+	$(PYTHON) -m pytest
+
+bench: $(INSTALLED)
+	@if [ -f benchmarks/run_all.py ]; then $(PYTHON) benchmarks/run_all.py; else echo "no benchmarks/run_all.py yet"; fi
+
+# (Re)install only when pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	[ -x $(PYTHON) ] || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --disable-pip-version-check -e '.[book,test]'
+	touch $@
+
+# The rendered-book test drives Debian's chromium; install it when we are root.
+/usr/bin/chromium:
+	@[ "$$(id -u)" = 0 ] || { echo "make test needs Debian chromium: run 'sudo apt-get install -y chromium' first" >&2; exit 1; }
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# numba does not invalidate a cached function when a helper it calls from another file
+# changes, so its caches (*.nbi, *.nbc in __pycache__) go with the build.
+clean:
+	rm -rf _build _cache/numba
+	find . -path '*committee_lib*/__pycache__/*' \( -name '*.nbi' -o -name '*.nbc' \) -print -delete
+
+clean-results: clean
+	rm -rf _cache

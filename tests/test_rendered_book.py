@@ -1,0 +1,144 @@
+"""The built book as a reader sees it: every page opened in headless Debian chromium, offline.
+
+The session fixture builds the book with the quick profile (notebooks/run.py), then each page
+listed by _toc.yml, plus the pages Sphinx adds, is checked: no request leaves the local files,
+MathJax has typeset every formula, images load, local links resolve, and no error or warning
+text from the build reached the page.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "quick" / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+RAW_TEX = ["$$", "\\(", "\\[", "\\begin{"]
+# Text that only appears when something went wrong in the build (docutils system messages,
+# unresolved references, myst-nb glue/output warnings).
+ERROR_SELECTORS = [".system-message", ".problematic", ".output.stderr", ".output.traceback"]
+ERROR_TEXT = ["System Message", "found in glue data", "Failed to format", "No output mime type"]
+
+
+def _toc_pages():
+    """HTML pages the book must contain: every file in _toc.yml plus Sphinx's own pages."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            files.extend([node["file"]] if "file" in node else [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return [f"{f}.html" for f in files] + ["index.html", "genindex.html", "search.html"]
+
+
+PAGES = _toc_pages()
+
+
+@pytest.fixture(scope="session")
+def book():
+    """Build the book with the quick profile; return the HTML folder."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "notebooks" / "run.py"), "--profile", "quick"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    if run.returncode:
+        pytest.fail(f"notebooks/run.py --profile quick failed:\n{run.stdout}\n{run.stderr}", pytrace=False)
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install Debian chromium (make test does it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_every_page_is_checked(book):
+    built = {
+        p.relative_to(book).as_posix()
+        for p in book.rglob("*.html")
+        if not p.relative_to(book).parts[0].startswith("_")  # _static, _sources, _images
+    }
+    assert built == set(PAGES)
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page(book, page, page_name):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).scheme in ("http", "https")
+               else route.continue_())
+    page.goto((book / page_name).as_uri(), wait_until="networkidle")
+
+    leaks = [url for url in requests if urlsplit(url).scheme not in LOCAL_SCHEMES]
+    assert not leaks, f"requests leaving the local files: {leaks}"
+
+    # MathJax: typesetting finished, every formula became an mjx-container, no TeX left over.
+    formulas = page.locator(".math").count()
+    if formulas:
+        assert page.evaluate("() => Boolean(window.MathJax?.startup?.promise)"), "MathJax did not load"
+        page.evaluate("() => MathJax.startup.promise")
+        untypeset = page.locator(".math:not(:has(mjx-container))").count()
+        assert untypeset == 0, f"{untypeset} of {formulas} formulas not rendered by MathJax"
+    text = page.evaluate(
+        """() => {
+            const body = document.body.cloneNode(true);
+            body.querySelectorAll('pre, code, script, style, mjx-assistive-mml').forEach(e => e.remove());
+            return body.innerText;
+        }"""
+    )
+    raw = [tex for tex in RAW_TEX if tex in text]
+    assert not raw, f"raw TeX left in the page text: {raw}"
+
+    broken_images = page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert not broken_images, f"images that did not load: {broken_images}"
+
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    missing = sorted(
+        {
+            url2pathname(urlsplit(href).path)
+            for href in hrefs
+            if urlsplit(href).scheme == "file" and not Path(url2pathname(urlsplit(href).path)).exists()
+        }
+    )
+    assert not missing, f"local links to missing files: {missing}"
+
+    errors = {selector: page.locator(selector).count() for selector in ERROR_SELECTORS}
+    assert not any(errors.values()), f"error/warning blocks in the page: {errors}"
+    found = [snippet for snippet in ERROR_TEXT if snippet in text]
+    assert not found, f"error/warning text in the page: {found}"
