@@ -80,15 +80,39 @@ def panel_log_nodes(lo, hi, x_ref, w_ref, out_z, out_lw, offset):
 
 
 @jit
+def split_log_nodes(cuts, x_ref, w_ref):
+    """Nodes and log-weights of E_z f(z), one Gauss-Legendre panel between consecutive sorted cuts.
+
+    Log-weights include phi(z); an empty panel (equal cuts) gets weight zero (log-weight -inf).
+    """
+    n = x_ref.size
+    k = cuts.size - 1
+    z = np.empty(k * n)
+    lw = np.empty(k * n)
+    for j in range(k):
+        panel_log_nodes(cuts[j], cuts[j + 1], x_ref, w_ref, z, lw, j * n)
+        if cuts[j + 1] <= cuts[j]:
+            lw[j * n:(j + 1) * n] = -np.inf
+    return z, lw
+
+
+@jit
+def split_nodes(cuts, x_ref, w_ref):
+    """Nodes and weights of E_z f(z) with a panel between consecutive sorted cuts."""
+    z, lw = split_log_nodes(cuts, x_ref, w_ref)
+    return z, np.exp(lw)
+
+
+@jit
+def clamped_sorted(cuts, lo, hi):
+    """The cuts sorted and clamped to [lo, hi]."""
+    return np.minimum(np.maximum(np.sort(cuts), lo), hi)
+
+
+@jit
 def gauss_nodes(cut, x_ref, w_ref):
     """Nodes and weights for E_z f(z), z ~ N(0, 1), split at the kink `cut` (clamped to [-L, L])."""
-    c = min(max(cut, -L), L)
-    n = x_ref.size
-    z = np.empty(2 * n)
-    w = np.empty(2 * n)
-    panel_log_nodes(-L, c, x_ref, w_ref, z, w, 0)
-    panel_log_nodes(c, L, x_ref, w_ref, z, w, n)
-    return z, np.exp(w)
+    return split_nodes(np.array([-L, min(max(cut, -L), L), L]), x_ref, w_ref)
 
 
 @jit
@@ -107,36 +131,68 @@ def even_nodes(scale, x_ref, w_ref):
 
 
 @jit
-def log_tilted_mean(a, b, eps, m, x_ref, w_ref):
-    """ln E_z Phi((a + b z)/eps)^m for b >= 0, eps > 0, m > 0 (1RSB inner integral).
+def tilted_peak(a, b, eps, m):
+    """Maximiser z* and width 1/sqrt(-psi''(z*)) of psi(z) = -z^2/2 + m ln Phi((a + b z)/eps), b > 0.
 
-    The integrand has a kink at z* = -a/b.  Left of it ln Phi ~ -t^2/2 makes it a Gaussian of
-    precision P = 1 + m b^2/eps^2 centred near mu = -m a b/(eps^2 P); right of it Phi^m rises to
-    1 over a width eps/b, then the bare Gaussian remains.  The range [min(mu, z*) - L/sqrt(P),
-    max(z*, 0) + L] is split at mu, z* -+ 8 eps/b, z*, 0 and +-L, one Gauss-Legendre panel
-    per piece, so the mass is resolved wherever the outer variables put it (q1 -> q0 puts z* far
-    out, q1 -> 1 makes eps/b tiny); the sum is done in log space (m can be large).
+    psi'' = -1 - m (b/eps)^2 R(t)(t + R(t)) <= -1: psi is strongly concave, so the tilted density
+    e^psi has Gaussian tails around z* and its mass lies in z* +- L.  psi'(z) = -z + m (b/eps) R(t)
+    is positive for z <= 0, so z* > 0: bracket by doubling, then Newton safeguarded by bisection.
     """
+    c = m * b / eps
+    lo = 0.0
+    hi = 1.0
+    while -hi + c * mills((a + b * hi) / eps) > 0.0:
+        lo = hi
+        hi *= 2.0
+    z = 0.5 * (lo + hi)
+    d2 = -1.0
+    for _ in range(200):
+        t = (a + b * z) / eps
+        r = mills(t)
+        d1 = -z + c * r
+        d2 = -1.0 - c * (b / eps) * r * (t + r)
+        if d1 > 0.0:
+            lo = z
+        else:
+            hi = z
+        step = z - d1 / d2
+        z = step if lo < step < hi else 0.5 * (lo + hi)
+        if abs(d1) <= 1e-13 * (1.0 + abs(z)) or hi - lo <= 1e-14 * (1.0 + abs(z)):
+            break
+    return z, 1.0 / math.sqrt(-d2)
+
+
+@jit
+def tilted_log_nodes(a, b, eps, m, x_ref, w_ref):
+    """Nodes z and log-weights of the tilted measure Phi((a + b z)/eps)^m Dz, b > 0, m > 0.
+
+    Panels sit at the peak z* of the log-concave integrand, at z* + (0, +-0.5, +-2, +-5, +-12)
+    times its width (at most 1), at the kink -a/b and -+ 8 eps/b around it (the step of Phi^m),
+    and end at z* +- L, so the mass is resolved for any m: large m makes the peak narrow,
+    q1 -> q0 (small b) moves it far out, q1 -> 1 (small eps) sharpens the step.
+    """
+    zp, sig = tilted_peak(a, b, eps, m)
+    w = min(sig, 1.0)
+    zs, step = -a / b, 8.0 * eps / b
+    cuts = clamped_sorted(np.array([zp - L, zp - 12.0 * w, zp - 5.0 * w, zp - 2.0 * w, zp - 0.5 * w, zp,
+                                    zp + 0.5 * w, zp + 2.0 * w, zp + 5.0 * w, zp + 12.0 * w, zp + L,
+                                    zs - step, zs, zs + step]), zp - L, zp + L)
+    z, lw = split_log_nodes(cuts, x_ref, w_ref)
+    for i in range(z.size):
+        lw[i] += m * log_ndtr((a + b * z[i]) / eps)
+    return z, lw
+
+
+@jit
+def log_sum_exp(lw):
+    """ln sum_i exp(lw_i), stable for very negative entries."""
+    best = lw.max()
+    return best + math.log(np.exp(lw - best).sum())
+
+
+@jit
+def log_tilted_mean(a, b, eps, m, x_ref, w_ref):
+    """ln E_z Phi((a + b z)/eps)^m for b >= 0, eps > 0, m > 0 (1RSB inner integral)."""
     if b == 0.0:  # q0 = q1: no inner disorder left
         return m * log_ndtr(a / eps)
-    zs = -a / b
-    prec = 1.0 + m * b * b / (eps * eps)
-    mu = -m * a * b / (eps * eps * prec)
-    width = 8.0 * eps / b
-    lo = min(mu, zs) - L / math.sqrt(prec)
-    hi = max(zs, 0.0) + L
-    cuts = np.array([lo, mu, zs - width, zs, zs + width, -L, 0.0, L, hi])
-    cuts = np.sort(np.minimum(np.maximum(cuts, lo), hi))
-    n = x_ref.size
-    z = np.empty(8 * n)
-    lw = np.empty(8 * n)
-    for j in range(8):
-        panel_log_nodes(cuts[j], cuts[j + 1], x_ref, w_ref, z, lw, j * n)
-    best = -np.inf
-    for i in range(8 * n):
-        lw[i] += m * log_ndtr((a + b * z[i]) / eps)
-        best = max(best, lw[i])
-    s = 0.0
-    for i in range(8 * n):
-        s += math.exp(lw[i] - best)
-    return best + math.log(s)
+    return log_sum_exp(tilted_log_nodes(a, b, eps, m, x_ref, w_ref)[1])

@@ -1,0 +1,765 @@
+"""Large-deviation measure of the paper's eq. (8) at finite y, and the analyses built on the local entropy.
+
+Eq. (8) counts y replicas of the weights, all solutions, at fixed mutual overlap q1.  Averaged with
+the replica method it is the 1RSB free entropy with Parisi parameter m = y (groups of y replicas)
+and intra-group overlap q1 fixed externally, multiplied by y (geometry.md sec. 3a):
+
+    F_LD = G_S + alpha G_E,   G_E = E_z0 ln E_z1 H(-(sqrt(k0) z0 + sqrt(k1 - k0) z1 - k)/sqrt(1 - k1))^y
+                               = y * rsb_energetic(k0, k1, y, k)          (k_i = kappa(q_i))
+
+    binary:    G_S = -y qhat1 (1 + (y-1) q1)/2 + y^2 qhat0 q0/2
+                     + E_z0 ln sum_{k=0}^{y} C(y,k) exp(M sqrt(qhat0) z0 + (qhat1 - qhat0) M^2/2),  M = 2k - y
+    spherical: G_S = [(y-1) ln(1-q1) + ln D + y q0/D]/2,  D = 1 - q1 + y (q1 - q0)
+                   = y * Spherical.rsb_entropy(q0, q1, y)
+
+The binomial sum is the exact inner (group) integral; it stays valid when qhat1 < qhat0.
+Saddle point (the tilted measures are C(y,k) e^{...} for M and H^y for the output):
+
+    q1 = (E<M^2> - y)/(y (y-1))        fixes qhat1 (q1 is an external parameter)
+    q0 = E<M>^2 / y^2                  binary
+    qhat0 = alpha kappa'(q0) E_z0 <g>^2, g = d/dx ln H(-x/eps), the output tilted by H^y
+    spherical: q0/D^2 = alpha kappa'(q0) E_z0 <g>^2
+
+G_E is computed by `tilted_output`: the integral of energetic.rsb_energetic with m = y (both use
+gaussian.tilted_log_nodes inside), on outer panels adapted to large y; the same pass gives E<g>^2.
+
+The binary system is solved with ln qhat0 as the only outer unknown: for a given qhat0 the
+q1-equation fixes c = qhat1 - qhat0 (monotone, Newton), which gives q0, and the last equation is a
+scalar residual.  The spherical system is a scalar equation in q0.
+
+The y -> infinity limit (local entropy per replica) is in committee_lib.local_entropy; this module
+also holds the analyses of the chapter on top of it: the curve crossings alpha*, the alpha where
+the local entropy stops being monotone, and the `committee ld` command.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+
+from .errors import ConvergenceError, ParameterError, check_range
+from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
+                       tilted_log_nodes)
+from .kernels import get_kernel
+from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
+from .priors import Spherical, get_prior
+from .rs import DEFAULT_QUAD_ORDER, check_margin, rs_overlap, rs_solution
+
+#: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]
+Y_MAX = 2000
+#: spherical: q0 = q1 (1 - e^-w) is searched for w in [W_MIN, W_MAX], i.e. q0/q1 in [1e-14, 1 - 2e-12]
+W_MIN, W_MAX = 1e-14, 27.0
+
+
+# ----------------------------------------------------------------------------- binary group sum
+@jit
+def group_moments(s, c, y, x_ref, w_ref):
+    """Averages over z0 of the binary group measure p(k) ~ C(y,k) exp(M s z0 + c M^2/2), M = 2k - y.
+
+    Returns (E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2]).  The integrand is even in z0, so
+    z0 >= 0 is integrated and doubled; panels are split at the scales 1/(y s) (a bimodal group
+    measure switches sign there) and 1/s.
+    """
+    logb = np.empty(y + 1)
+    for k in range(y + 1):
+        logb[k] = math.lgamma(y + 1.0) - math.lgamma(k + 1.0) - math.lgamma(y - k + 1.0)
+    if s > 0.0:
+        a1 = 1.0 / (y * s)
+        a2 = 1.0 / s
+    else:
+        a1 = L
+        a2 = L
+    cuts = clamped_sorted(np.array([0.0, 0.2 * a1, a1, 4.0 * a1, 0.3 * a2, a2, 3.0 * a2, L]), 0.0, L)
+    z, w = split_nodes(cuts, x_ref, w_ref)
+    lw = np.empty(y + 1)
+    psi = 0.0
+    m1sq = 0.0
+    m2 = 0.0
+    var2 = 0.0
+    for i in range(z.size):
+        if w[i] == 0.0:
+            continue
+        h = s * z[i]
+        best = -np.inf
+        for k in range(y + 1):
+            mm = 2.0 * k - y
+            lw[k] = logb[k] + mm * h + 0.5 * c * mm * mm
+            best = max(best, lw[k])
+        tot = 0.0
+        e1 = 0.0
+        e2 = 0.0
+        e4 = 0.0
+        for k in range(y + 1):
+            mm = 2.0 * k - y
+            p = math.exp(lw[k] - best)
+            tot += p
+            e1 += p * mm
+            e2 += p * mm * mm
+            e4 += p * mm * mm * mm * mm
+        e1 /= tot
+        e2 /= tot
+        e4 /= tot
+        psi += w[i] * (best + math.log(tot))
+        m1sq += w[i] * e1 * e1
+        m2 += w[i] * e2
+        var2 += w[i] * (e4 - e2 * e2)
+    return 2.0 * psi, 2.0 * m1sq, 2.0 * m2, 2.0 * var2
+
+
+@jit
+def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
+    """c = qhat1 - qhat0 with E<M^2> = y + y (y-1) q1 (E<M^2> increases with c: dE<M^2>/dc = E var(M^2)/2).
+
+    Bracket by doubling steps from `guess`, then Newton safeguarded by bisection.
+    Returns (c, converged).
+    """
+    target = y + y * (y - 1.0) * q1
+    c = guess
+    f = group_moments(s, c, y, x_ref, w_ref)[2] - target
+    step = 1.0 / y
+    lo, hi = c, c
+    if f < 0.0:
+        while f < 0.0:
+            lo = c
+            c += step
+            step *= 2.0
+            if step > 1e6:
+                return c, False
+            f = group_moments(s, c, y, x_ref, w_ref)[2] - target
+        hi = c
+    else:
+        while f > 0.0:
+            hi = c
+            c -= step
+            step *= 2.0
+            if step > 1e6:
+                return c, False
+            f = group_moments(s, c, y, x_ref, w_ref)[2] - target
+        lo = c
+    c = 0.5 * (lo + hi)
+    for _ in range(200):
+        _, _, m2, var2 = group_moments(s, c, y, x_ref, w_ref)
+        f = m2 - target
+        if abs(f) <= 1e-13 * target:
+            return c, True
+        if f > 0.0:
+            hi = c
+        else:
+            lo = c
+        step = c - f / (0.5 * var2) if var2 > 0.0 else 0.5 * (lo + hi)
+        c = step if lo < step < hi else 0.5 * (lo + hi)
+        if hi - lo <= 1e-15 * (1.0 + abs(c)):
+            return c, True
+    return c, False
+
+
+def binary_entropic_term(q0, q1, qhat0, qhat1, y, quad_order=DEFAULT_QUAD_ORDER):
+    """The binary finite-y entropic term G_S at arbitrary (q0, q1, qhat0, qhat1) and integer y >= 1:
+
+        -y qhat1 (1 + (y-1) q1)/2 + y^2 qhat0 q0/2 + E_z0 ln sum_k C(y,k) e^{M sqrt(qhat0) z0 + (qhat1-qhat0) M^2/2}
+
+    (not extremised: for checks).  y = 1 gives the RS entropic term at (q0, qhat0) whatever q1, qhat1;
+    q0 = q1 with qhat0 = qhat1 gives y times the RS term.
+    """
+    y = int(check_range("y", y, 1.0, Y_MAX))
+    qhat0 = check_range("qhat0", qhat0, 0.0, None)
+    psi = group_moments(math.sqrt(qhat0), qhat1 - qhat0, y, *legendre(quad_order))[0]
+    return -0.5 * y * qhat1 * (1.0 + (y - 1.0) * q1) + 0.5 * y * y * qhat0 * q0 + psi
+
+
+# ----------------------------------------------------------------------------- tilted output average
+@jit
+def tilted_output(kap0, kap1, y, margin, x_ref, w_ref):
+    """(E_z0 ln E_z1 Phi(x/eps)^y, E_z0 <g>^2) with x = sqrt(k0) z0 + sqrt(k1-k0) z1 - k, eps = sqrt(1-k1).
+
+    The first is y * rsb_energetic; <g> is the average of g = d/dx ln Phi(x/eps) = R(x/eps)/eps
+    under the tilted measure Phi^y Dz1 (gaussian.tilted_log_nodes: panels at the peak, valid for any y).
+    """
+    s0 = math.sqrt(kap0)
+    b = math.sqrt(max(kap1 - kap0, 0.0))
+    eps = math.sqrt(1.0 - kap1)
+    if s0 > 0.0:
+        # outer panels as in the y -> infinity limit (local_entropy.energetic_envelope): the
+        # integrand ~ y M_E(x0) changes on the scale eps right of x0 = 0 and (Gamma + eps^2)/eps left
+        zc = margin / s0
+        right = 8.0 * eps / s0
+        left = min((y * b * b + eps * eps) / eps, 3.0 * L) / s0
+        zo, wo = split_nodes(clamped_sorted(np.array([-L, zc - left, zc - 0.1 * left, zc - right, zc,
+                                                       zc + 0.2 * right, zc + right, L]), -L, L), x_ref, w_ref)
+    else:
+        zo, wo = gauss_nodes(math.inf, x_ref, w_ref)
+    lz = 0.0
+    g2 = 0.0
+    for io in range(zo.size):
+        if wo[io] == 0.0:
+            continue
+        a = s0 * zo[io] - margin
+        if b == 0.0:
+            t = a / eps
+            lz += wo[io] * y * log_ndtr(t)
+            g = mills(t) / eps
+            g2 += wo[io] * g * g
+            continue
+        z, lw = tilted_log_nodes(a, b, eps, y, x_ref, w_ref)
+        log_norm = log_sum_exp(lw)
+        gs = 0.0
+        for i in range(z.size):
+            gs += math.exp(lw[i] - log_norm) * mills((a + b * z[i]) / eps)
+        lz += wo[io] * log_norm
+        g = gs / eps
+        g2 += wo[io] * g * g
+    return lz, g2
+
+
+# ----------------------------------------------------------------------------- finite-y saddle point
+@dataclass(frozen=True)
+class LDPoint:
+    """The finite-y saddle point of eq. (8) at (alpha, q1, y), everything per N.
+
+    free_entropy F_LD = entropic + alpha * y * energetic; phi = F_LD / y; phi0 = F_LD(alpha=0)/y;
+    phi_normalized = phi - phi0.  energetic is the 1RSB energetic term (1/y) E ln E H^y
+    (rsb_energetic with m = y).  qhat1 is None for spherical weights (no conjugate needed there);
+    qhat0 = alpha kappa'(q0) E<g>^2 for both priors.  The tilted measure of the stabilities chapter
+    is fixed by (kappa0, kappa1, y).
+    """
+
+    weights: str
+    activation: str
+    alpha: float
+    q1: float
+    y: int
+    margin: float
+    q0: float
+    qhat0: float
+    qhat1: float | None
+    kappa0: float
+    kappa1: float
+    free_entropy: float
+    phi: float
+    phi0: float
+    phi_normalized: float
+    entropic: float
+    energetic: float
+    quad_order: int = DEFAULT_QUAD_ORDER
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def check_y(y):
+    """y: an integer number of replicas in [2, Y_MAX] (a float equal to an integer is accepted)."""
+    value = check_range("y", y, 2.0, Y_MAX)
+    if value != int(value):
+        raise ParameterError(f"y must be an integer number of replicas in [2, {Y_MAX}] (got {y!r})")
+    return int(value)
+
+
+def _check(alpha, q1, y, activation, weights, margin, quad_order):
+    kernel, prior = get_kernel(activation), get_prior(weights)
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    y = check_y(y)
+    legendre(quad_order)
+    return kernel, prior, alpha, q1, y, check_margin(margin)
+
+
+def finite_y_alpha0(q1, y, weights, quad_order=DEFAULT_QUAD_ORDER):
+    """F_LD(alpha = 0)/y: (1/y) ln of the volume of y-tuples at mutual overlap q1 (no patterns).
+
+    spherical: [(y-1) ln(1-q1) + ln(1 + (y-1) q1)]/(2y); binary: qhat0 = 0 and the group sum.
+    """
+    prior = get_prior(weights)
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    y = check_y(y)
+    if prior.name == "spherical":
+        return y * Spherical.rsb_entropy(0.0, q1, y) / y
+    nodes = legendre(quad_order)
+    c, ok = solve_group_coupling(0.0, y, q1, 1.0 / y, *nodes)
+    if not ok:
+        raise ConvergenceError(f"binary alpha = 0 group coupling at q1={q1:g}, y={y}: not converged")
+    psi = group_moments(0.0, c, y, *nodes)[0]
+    return (-0.5 * y * c * (1.0 + (y - 1.0) * q1) + psi) / y
+
+
+class _FiniteY:
+    """Residual of the last saddle-point equation and the state evaluated along the way."""
+
+    def __init__(self, kernel, prior, alpha, q1, y, margin, quad_order):
+        self.kernel, self.prior, self.alpha, self.q1, self.y, self.margin = kernel, prior, alpha, q1, y, margin
+        self.quad_order = quad_order
+        self.nodes = legendre(quad_order)
+        self.kap1 = kernel.kappa(q1)
+        self.c_guess = 1.0 / y
+        self.last = None
+
+    def energetic_rhs(self, q0):
+        kap0 = self.kernel.kappa(q0)
+        lz, g2 = tilted_output(kap0, self.kap1, float(self.y), self.margin, *self.nodes)
+        return self.alpha * self.kernel.dkappa(q0) * g2
+
+    def binary(self, u):
+        """Residual at qhat0 = e^u: ln qhat0 - ln(alpha kappa'(q0) E<g>^2), q0 = E<M>^2/y^2; None if q0 >= q1."""
+        qhat0 = math.exp(u)
+        s = math.sqrt(qhat0)
+        c, ok = solve_group_coupling(s, self.y, self.q1, self.c_guess, *self.nodes)
+        if not ok:
+            raise ConvergenceError(
+                f"binary group coupling at alpha={self.alpha:g}, q1={self.q1:g}, y={self.y}, qhat0={qhat0:g}: not converged")
+        self.c_guess = c
+        psi, m1sq, _, _ = group_moments(s, c, self.y, *self.nodes)
+        q0 = m1sq / self.y**2
+        self.last = (q0, qhat0, qhat0 + c, psi)
+        if not 0.0 < q0 < self.q1:
+            return None
+        return u - math.log(self.energetic_rhs(q0))
+
+    def spherical(self, q0):
+        """Residual ln(q0/D^2) - ln(alpha kappa'(q0) E<g>^2)."""
+        d = 1.0 - self.q1 + self.y * (self.q1 - q0)
+        self.last = (q0, q0 / d**2, None, None)
+        return math.log(q0 / d**2) - math.log(self.energetic_rhs(q0))
+
+    def point(self):
+        q0, qhat0, qhat1, psi = self.last
+        y = self.y
+        kap0 = self.kernel.kappa(q0)
+        # (1/y) E ln E H^y: rsb_energetic's integral, with the upper inner limit that stays valid at large y
+        energetic = tilted_output(kap0, self.kap1, float(y), self.margin, *self.nodes)[0] / y
+        if self.prior.name == "binary":
+            entropic = -0.5 * y * qhat1 * (1.0 + (y - 1.0) * self.q1) + 0.5 * y * y * qhat0 * q0 + psi
+        else:
+            entropic = y * Spherical.rsb_entropy(q0, self.q1, y)
+        free = entropic + self.alpha * y * energetic
+        phi0 = finite_y_alpha0(self.q1, y, self.prior.name, self.quad_order)
+        values = (q0, qhat0, free, entropic, energetic)
+        if not all(math.isfinite(v) for v in values):
+            raise ConvergenceError(
+                f"finite-y point at alpha={self.alpha:g}, q1={self.q1:g}, y={y} is not finite: "
+                f"(q0, qhat0, F, G_S, G_E) = {values}")
+        return LDPoint(
+            weights=self.prior.name, activation=self.kernel.name, alpha=self.alpha, q1=self.q1, y=y,
+            margin=self.margin, q0=q0, qhat0=qhat0, qhat1=qhat1, kappa0=kap0, kappa1=self.kap1,
+            free_entropy=free, phi=free / y, phi0=phi0, phi_normalized=free / y - phi0, entropic=entropic,
+            energetic=energetic, quad_order=self.quad_order)
+
+
+def _increasing_root(f, x0, step, lo_limit, hi_limit, what):
+    """Root of a function increasing through zero, bracketed from x0 by doubling steps, then Brent.
+
+    f may return None left of its domain's right end (treated as 'too large': move left).
+    """
+    fx = f(x0)
+    x = x0
+    if fx is None or fx > 0.0:
+        while True:
+            b = x
+            if x <= lo_limit:
+                raise ConvergenceError(f"{what}: no sign change down to {lo_limit:g}")
+            x = max(x - step, lo_limit)
+            step *= 2.0
+            fx = f(x)
+            if fx is not None and fx <= 0.0:
+                lo, hi = x, b
+                break
+    else:
+        while True:
+            a = x
+            if x >= hi_limit:
+                raise ConvergenceError(f"{what}: no sign change up to {hi_limit:g}")
+            x = min(x + step, hi_limit)
+            step *= 2.0
+            fx = f(x)
+            if fx is None:  # past the domain: bisect back into it
+                hi_try = x
+                for _ in range(60):
+                    mid = 0.5 * (a + hi_try)
+                    fm = f(mid)
+                    if fm is None:
+                        hi_try = mid
+                    elif fm > 0.0:
+                        x, fx = mid, fm
+                        break
+                    else:
+                        a = mid
+                else:
+                    raise ConvergenceError(f"{what}: the residual leaves its domain before changing sign")
+            if fx >= 0.0:
+                lo, hi = a, x
+                break
+
+    def g(v):
+        value = f(v)
+        if value is None:
+            raise ConvergenceError(f"{what}: residual undefined at {v:g} inside the bracket")
+        return value
+
+    if lo == hi:
+        return lo
+    root, info = brentq(g, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=200, full_output=True, disp=False)
+    if not info.converged:
+        raise ConvergenceError(f"{what}: {info.flag}")
+    return root
+
+
+def ld_finite_y(alpha, q1, y, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
+                start=None):
+    """The finite-y large-deviation saddle point (eq. 8) at (alpha, q1, y): an LDPoint.
+
+    start: a previous LDPoint to continue from.  Raises ParameterError for bad input (alpha <= 0,
+    q1 outside (0, 1), y not an integer in [2, Y_MAX], ...) and ConvergenceError when no solution is
+    found (q1 at or below the typical overlap) or a solver does not converge.
+    """
+    kernel, prior, alpha, q1, y, margin = _check(alpha, q1, y, activation, weights, margin, quad_order)
+    problem = _FiniteY(kernel, prior, alpha, q1, y, margin, quad_order)
+    what = (f"finite-y large deviation ({prior.name}, {kernel.name}) at alpha={alpha:g}, q1={q1:g}, y={y} "
+            f"(a solution exists only for q1 above the typical overlap)")
+    if prior.name == "binary":
+        if isinstance(start, LDPoint) and start.qhat0 > 0.0:
+            u0, step = math.log(start.qhat0), 0.05
+            if start.qhat1 is not None:
+                problem.c_guess = start.qhat1 - start.qhat0
+        else:
+            u0, step = math.log(0.1 / y), 1.0
+        root = _increasing_root(problem.binary, u0, step, math.log(1e-14), math.log(1e8), what)
+        if problem.binary(root) is None:
+            raise ConvergenceError(f"{what}: q0 left (0, q1) at the root")
+    else:
+        # q0 = q1 (1 - e^{-w}) makes the approach to q1 resolvable; the residual increases with q0
+        def f(w):
+            return problem.spherical(q1 * -math.expm1(-w))
+
+        w0, step = (-math.log1p(-start.q0 / q1), 0.05) if isinstance(start, LDPoint) and 0.0 < start.q0 < q1 else (1.0, 1.0)
+        root = _increasing_root(f, w0, step, W_MIN, W_MAX, what)
+        f(root)
+    return problem.point()
+
+
+def finite_y_curve(alpha, q1, ys, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """LDPoints along increasing ys by continuation in y (each solution starts the next)."""
+    points, prev = [], None
+    for y in sorted(int(check_y(v)) for v in ys):
+        prev = ld_finite_y(alpha, q1, y, activation, weights, margin, quad_order, start=prev)
+        points.append(prev)
+    return points
+
+
+# ----------------------------------------------------------------------------- slope of the local entropy
+def local_entropy_slope(point):
+    """d phi / d q1 along the y -> infinity branch, by the envelope theorem (phi is stationary in its
+    order parameters, so only the explicit q1 dependence counts):
+
+        binary:    qhat/2 - gamma_hat/2 + alpha d/dq1 E M_E
+        spherical: -1/(2(1-q1)) + (1 + Gamma_q)/(2 (1 - q1 + Gamma_q)^2) + alpha d/dq1 E M_E
+
+    with E M_E = E_z M_E(sqrt(kappa(q1)) z - k; Gamma = kappa'(q1) Gamma_q, eps^2 = 1 - kappa(q1)) at
+    fixed Gamma_q (central difference).  In the flat region this is d phi0/d q1.
+    """
+    if not isinstance(point, LocalEntropy):
+        raise ParameterError(f"point must be a LocalEntropy (got {type(point).__name__})")
+    q1 = point.q1
+    if point.flat:
+        if point.weights == "spherical":
+            return -0.5 / (1.0 - q1)
+        m = math.sqrt(q1)
+        return -math.atanh(m) / (2.0 * m)  # d/dq1 H2((1 - sqrt q1)/2)
+    kernel = get_kernel(point.activation)
+    nodes = legendre(point.quad_order)
+    h = 1e-5 * min(q1, 1.0 - q1)
+
+    def mean_me(q):
+        return energetic_envelope(kernel.kappa(q), kernel.dkappa(q) * point.gamma_q, point.margin, *nodes)[0]
+
+    d_energetic = (mean_me(q1 + h) - mean_me(q1 - h)) / (2.0 * h)
+    if point.weights == "binary":
+        d_entropic = 0.5 * point.qhat - 0.5 * point.gamma_hat
+    else:
+        one = 1.0 - q1 + point.gamma_q
+        d_entropic = -0.5 / (1.0 - q1) + 0.5 * (1.0 + point.gamma_q) / one**2
+    return d_entropic + point.alpha * d_energetic
+
+
+def _curve_points(alpha, q1s, activation, weights, margin, quad_order):
+    """LocalEntropy objects along decreasing q1s (continuation), stopping where the branch ends."""
+    points, prev = [], None
+    for q1 in sorted(q1s, reverse=True):
+        try:
+            prev = local_entropy(alpha, q1, activation, weights, margin, quad_order, start=prev)
+        except ConvergenceError:
+            break
+        points.append(prev)
+    return points
+
+
+def max_slope(alpha, activation="relu", weights="binary", q1s=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """(max over q1 of d phi/d q1, the q1 where it is reached) on the y -> infinity branch.
+
+    Negative: phi decreases with q1 (grows with the distance) everywhere: a monotone local entropy.
+    (At the end of the branch, q1 -> q_typ, the slope tends to 0 from below: phi joins the RS
+    entropy tangentially.  A positive maximum is always interior.)  The grid maximum (default grid:
+    30 points, 1 - q1 log-spaced from 1e-3 to the typical overlap) is refined by a bounded scalar
+    search between its neighbours.
+    """
+    if q1s is None:
+        q_typ = rs_overlap(alpha, activation, weights, margin, quad_order)
+        q1s = 1.0 - np.geomspace(1e-3, 0.995 * (1.0 - q_typ), 30)
+    points = _curve_points(alpha, q1s, activation, weights, margin, quad_order)
+    if len(points) < 3:
+        raise ConvergenceError(f"max_slope at alpha={alpha:g} ({weights}, {activation}): the branch has < 3 points")
+    slopes = np.array([local_entropy_slope(p) for p in points])
+    i = int(np.clip(np.argmax(slopes), 1, len(points) - 2))
+    lo, hi = points[i + 1].q1, points[i - 1].q1
+    start = {"p": points[i]}
+
+    def neg_slope(q1):
+        start["p"] = local_entropy(alpha, q1, activation, weights, margin, quad_order, start=start["p"])
+        return -local_entropy_slope(start["p"])
+
+    res = minimize_scalar(neg_slope, bounds=(lo, hi), method="bounded", options={"xatol": 1e-7})
+    return max((-float(res.fun), float(res.x)), (float(slopes.max()), points[int(np.argmax(slopes))].q1))
+
+
+@dataclass(frozen=True)
+class Breakup:
+    """Where the y -> infinity local entropy stops being monotone (alpha_breakup).
+
+    alpha: the smallest load with max_q1 d phi/d q1 = 0; q1: where that maximum sits;
+    alphas, slopes: the scanned profile max_q1 d phi/d q1 (negative: monotone).
+    """
+
+    activation: str
+    weights: str
+    alpha: float
+    q1: float
+    alphas: tuple
+    slopes: tuple
+
+
+def alpha_breakup(activation="relu", weights="binary", alphas=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
+                  xtol=1e-6):
+    """The smallest alpha where the y -> infinity local entropy phi(q1) stops being monotone: a Breakup.
+
+    The profile max_q1 d phi/d q1 is computed on `alphas` (default 0.6 to 1.0 in steps of 0.05); from
+    its first change from negative to positive, max_slope(alpha) = 0 is solved with Brent, the slope
+    maximised on a window of q1 around where it became positive.  Raises ConvergenceError if the
+    profile does not change sign.
+    """
+    kernel, prior = get_kernel(activation), get_prior(weights)
+    alphas = np.arange(0.6, 1.0001, 0.05) if alphas is None else np.asarray(alphas, dtype=float)
+    profile = [max_slope(a, activation, weights, None, margin, quad_order) for a in alphas]
+    slopes = [p[0] for p in profile]
+    for k in range(1, len(alphas)):
+        if slopes[k - 1] < 0.0 <= slopes[k]:
+            q_at = profile[k][1]
+            window = np.linspace(max(q_at - 0.08, 0.02), min(q_at + 0.05, 0.999), 14)
+            state = {}
+
+            def g(x):
+                state["value"] = max_slope(x, activation, weights, window, margin, quad_order)
+                return state["value"][0]
+
+            root = brentq(g, alphas[k - 1], alphas[k], xtol=xtol)
+            g(root)
+            return Breakup(kernel.name, prior.name, float(root), float(state["value"][1]),
+                           tuple(float(a) for a in alphas), tuple(float(v) for v in slopes))
+    raise ConvergenceError(
+        f"alpha_breakup ({prior.name}, {kernel.name}): max d phi/d q1 does not change sign on alpha in "
+        f"[{alphas[0]:g}, {alphas[-1]:g}]")
+
+
+# ----------------------------------------------------------------------------- alpha*: where sign and ReLU swap
+def normalized_difference(alpha, q1, weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, first="relu",
+                          second="sign"):
+    """phi_norm(first) - phi_norm(second) at (alpha, q1), or None when both are in the flat region."""
+    a = local_entropy(alpha, q1, first, weights, margin, quad_order)
+    b = local_entropy(alpha, q1, second, weights, margin, quad_order)
+    if a.flat and b.flat:
+        return None
+    return a.phi_normalized - b.phi_normalized
+
+
+#: alpha ranges searched for the ReLU/sign crossing, and the default first guesses
+ALPHA_RANGE = {"binary": (0.02, 2.0), "spherical": (0.02, 3.0)}
+ALPHA_GUESS = {"binary": 0.8, "spherical": 1.2}
+
+
+def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER, xtol=1e-9):
+    """alpha* defined as the crossing of the normalised ReLU and sign curves at fixed q1.
+
+    d(alpha) = phi_norm(ReLU) - phi_norm(sign) is positive at small alpha (ReLU more entropic) and
+    negative at large alpha.  From `guess` (default 0.8 binary, 1.2 spherical) alpha moves in the
+    direction the sign of d indicates, with doubling steps, until d changes sign (points where both
+    curves are exactly flat count as 'alpha too small'); then Brent.  Returns (alpha*, the common
+    value of phi_norm at the crossing).
+    """
+    prior = get_prior(weights)
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    lo_limit, hi_limit = ALPHA_RANGE[prior.name]
+    a = ALPHA_GUESS[prior.name] if guess is None else check_range("guess", guess, lo_limit, hi_limit)
+    what = f"alpha* ({prior.name}) at q1={q1:g}"
+
+    def diff(x):
+        return normalized_difference(x, q1, prior.name, margin, quad_order)
+
+    d = diff(a)
+    up = d is None or d > 0.0
+    step = 0.01
+    while True:
+        b = min(a + step, hi_limit) if up else max(a - step, lo_limit)
+        step *= 2.0
+        db = diff(b)
+        if up and db is not None and db <= 0.0:
+            lo, hi = a, b
+            break
+        if not up and (db is None or db > 0.0):
+            if db is None:  # both flat at b: bisect towards a for a defined positive value
+                for _ in range(60):
+                    mid = 0.5 * (a + b)
+                    dm = diff(mid)
+                    if dm is None:
+                        b = mid
+                    elif dm > 0.0:
+                        b, db = mid, dm
+                        break
+                    else:
+                        a = mid
+                else:
+                    raise ConvergenceError(f"{what}: the curves become flat before crossing")
+            lo, hi = b, a
+            break
+        if b in (lo_limit, hi_limit):
+            raise ConvergenceError(f"{what}: no ReLU/sign crossing for alpha in [{lo_limit:g}, {hi_limit:g}]")
+        a = b
+
+    def f(x):
+        v = diff(x)
+        if v is None:
+            raise ConvergenceError(f"{what}: both curves flat inside the bracket")
+        return v
+
+    root = brentq(f, lo, hi, xtol=xtol)
+    return root, local_entropy(root, q1, "relu", prior.name, margin, quad_order).phi_normalized
+
+
+def alpha_star_level(delta, weights="binary", q1_bracket=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """alpha* defined as equal departure from zero at level delta: both normalised curves equal -delta at
+    the same q1, i.e. they cross at height -delta.
+
+    The crossing locus (alpha*(q1), height(q1)) of alpha_star_fixed_q1 is followed in q1 until the
+    height is -delta.  Returns (alpha*, q1 of the crossing).  q1_bracket: the q1 interval searched
+    (default (0.85, 0.99)).
+    """
+    delta = check_range("delta", delta, 0.0, None, low_open=True)
+    lo, hi = q1_bracket or (0.85, 0.99)
+    state = {"guess": None, "last": None}
+
+    def f(q1):
+        state["last"] = alpha_star_fixed_q1(q1, weights, state["guess"], margin, quad_order)
+        state["guess"] = state["last"][0]
+        return math.log(max(-state["last"][1], 1e-300)) - math.log(delta)
+
+    f_lo, f_hi = f(lo), f(hi)
+    if not f_lo > 0.0 > f_hi:
+        raise ConvergenceError(
+            f"alpha* at level delta={delta:g} ({weights}): the crossing height does not pass -delta for q1 in "
+            f"[{lo:g}, {hi:g}] (heights {-math.exp(f_lo) * delta:.3g} and {-math.exp(f_hi) * delta:.3g})")
+    state["guess"] = None
+    q1 = brentq(f, lo, hi, xtol=1e-10)
+    f(q1)
+    return state["last"][0], q1
+
+
+def crossing_locus(q1s, weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """alpha*(q1) and the crossing height phi_norm for each q1 (None where there is no crossing)."""
+    out = {"q1": np.asarray(q1s, dtype=float), "alpha_star": [], "height": []}
+    guess = None
+    for q1 in out["q1"]:
+        try:
+            a, h = alpha_star_fixed_q1(q1, weights, guess, margin, quad_order)
+            guess = a
+        except ConvergenceError:
+            a, h = math.nan, math.nan
+        out["alpha_star"].append(a)
+        out["height"].append(h)
+    out["alpha_star"] = np.array(out["alpha_star"])
+    out["height"] = np.array(out["height"])
+    return out
+
+
+# ----------------------------------------------------------------------------- one call for the CLI
+def ld(weights, activation, alpha, q1, y=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """Local entropy per replica at (alpha, q1): y -> infinity (y None) or finite y.  A JSON-ready dict.
+
+    Keys: weights, activation, alpha, q1, y, phi, phi_normalized, phi_alpha0, and the saddle point
+    (y = None: gamma_q (None in the flat region, where it is infinite), qhat, gamma_hat, flat;
+    finite y: q0, qhat0, qhat1, free_entropy).
+    """
+    if y is None:
+        p = local_entropy(alpha, q1, activation, weights, margin, quad_order)
+        return {"weights": p.weights, "activation": p.activation, "alpha": p.alpha, "q1": p.q1, "y": None,
+                "margin": p.margin, "phi": p.phi, "phi_normalized": p.phi_normalized, "phi_alpha0": p.phi0,
+                "gamma_q": p.gamma_q if math.isfinite(p.gamma_q) else None, "qhat": p.qhat,
+                "gamma_hat": p.gamma_hat, "flat": p.flat}
+    p = ld_finite_y(alpha, q1, y, activation, weights, margin, quad_order)
+    return {"weights": p.weights, "activation": p.activation, "alpha": p.alpha, "q1": p.q1, "y": p.y,
+            "margin": p.margin, "phi": p.phi, "phi_normalized": p.phi_normalized, "phi_alpha0": p.phi0,
+            "q0": p.q0, "qhat0": p.qhat0, "qhat1": p.qhat1, "free_entropy": p.free_entropy}
+
+
+# ----------------------------------------------------------------------------- what the chapter plots
+def fig2_curves(weights, alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 2 data: {activation: {alpha: curve}}, each curve a local_entropy_curve dict plus the end of
+    the branch: q_typ (RS overlap) and phi_rs (the RS entropy, the curve's value there)."""
+    out = {}
+    for act in activations:
+        out[act] = {}
+        for alpha in alphas:
+            curve = local_entropy_curve(alpha, q1s, act, weights, margin, quad_order)
+            try:
+                rs = rs_solution(alpha, act, weights, margin, quad_order)
+                curve["q_typ"], curve["phi_rs"] = rs.q, rs.free_entropy
+                curve["phi_rs_normalized"] = rs.free_entropy - phi_alpha0(rs.q, weights)
+            except ConvergenceError:
+                curve["q_typ"] = curve["phi_rs"] = curve["phi_rs_normalized"] = math.nan
+            out[act][float(alpha)] = curve
+    return out
+
+
+def finite_y_convergence(alpha, q1, ys, activation="sign", weights="binary", margin=0.0,
+                         quad_order=DEFAULT_QUAD_ORDER):
+    """Finite-y solutions along ys next to the y -> infinity limit (a dict of arrays and the limit)."""
+    points = finite_y_curve(alpha, q1, ys, activation, weights, margin, quad_order)
+    limit = local_entropy(alpha, q1, activation, weights, margin, quad_order)
+    return {
+        "y": np.array([p.y for p in points]),
+        "phi": np.array([p.phi for p in points]),
+        "phi_normalized": np.array([p.phi_normalized for p in points]),
+        "gamma_q": np.array([p.y * (p.q1 - p.q0) for p in points]),
+        "y_qhat0": np.array([p.y * p.qhat0 for p in points]),
+        "q0": np.array([p.q0 for p in points]),
+        "limit": limit,
+    }
+
+
+
+#: Values printed in the derivation notes (geometry.md sec. 3b and 5) and in the literature, as printed
+#: (the notebook shows them beside the computed ones; agreement = rounding to the printed digits).
+NOTES = {
+    "limit_sign_binary_0.4_0.85": {"gamma_q": "6.553", "qhat": "0.01228", "gamma_hat": "1.648", "phi": "0.14974"},
+    "y20_binary_0.4_0.85": {"sign": {"q0": "0.578918", "phi": "0.140100", "phi_normalized": "-0.06088"},
+                            "relu": {"q0": "0.522108", "phi": "0.159615", "phi_normalized": "-0.04136"}},
+    # y: (y (q1 - q0), y qhat0, F/y), sign, binary, alpha = 0.4, q1 = 0.85
+    "finite_y_table": {20: ("5.42", "0.31", "0.1401"), 40: ("6.64", "0.45", "0.1416"), 80: ("7.06", "0.83", "0.1445"),
+                       160: ("6.97", "1.73", "0.1468"), 320: ("6.81", "3.64", "0.1482")},
+    "alpha_star_fixed_q1": {0.9: {"spherical": "1.40"}, 0.95: {"binary": "0.815", "spherical": "1.268"},
+                            0.97: {"binary": "0.72", "spherical": "1.13"}, 0.98: {"binary": "0.67", "spherical": "1.05"}},
+    "alpha_star_level": {1e-2: {"binary": "0.797", "spherical": "1.220"}, 1e-3: {"binary": "0.729", "spherical": "1.130"}},
+}
+#: the binary perceptron's dense regions break up near this load (Baldassi et al., PRL 115, 128101, 2015)
+LITERATURE_BREAKUP_PERCEPTRON = "0.77"
+
+
+def agrees(value, printed):
+    """True when value rounds to the printed number (within half a unit of its last digit)."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return abs(value - float(printed)) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)

@@ -1,0 +1,471 @@
+"""Local entropy in the y -> infinity limit: the envelope ("Moreau") formulation (geometry.md sec. 3b).
+
+The large-deviation measure (paper eq. 8) is the 1RSB measure with the Parisi parameter m = y and
+the intra-group overlap q1 fixed.  Dividing its free entropy by y and letting y -> infinity with
+
+    q0 = q1 - Gamma_q / y,   qhat0 = qhat,   qhat1 = qhat + gamma_hat / y
+
+turns both the entropic and the energetic inner integrals into maximisations (Laplace), i.e. two
+envelope problems, with Gamma = kappa'(q1) Gamma_q and eps = sqrt(1 - kappa(q1)):
+
+    M_E(x0) = max_x [ ln H(-x/eps) - (x - x0)^2 / (2 Gamma) ],     x0 = sqrt(kappa(q1)) z - k
+    M_S(h0) = max_h [ ln 2cosh h  - (h - h0)^2 / (2 gamma_hat) ],  h0 = sqrt(qhat) z  (binary)
+
+    phi_bin = extr { -qhat (1 - q1 + Gamma_q)/2 - gamma_hat q1/2 + E M_S + alpha E M_E }
+    phi_sph = extr { ln(1 - q1)/2 + q1 / (2 (1 - q1 + Gamma_q)) + alpha E M_E }
+
+Saddle point (t = tanh h*, x* the maximisers):  q1 = E t^2;  1 - q1 + Gamma_q = E[z t]/sqrt(qhat)
+(the *direct* form, see below);  qhat = alpha kappa'(q1) E[(x* - x0)^2]/Gamma^2 (spherical:
+q1/(1 - q1 + Gamma_q)^2 = the same right-hand side).
+
+Pitfall.  For gamma_hat > 1 the maximiser h*(h0) jumps at h0 = 0 between two symmetric maxima.
+Integrating E[z t] by parts (Stein) then misses the delta term 2 t_+ phi(0)/sqrt(qhat); the Stein
+form E[(1 - t^2)/(1 - gamma_hat (1 - t^2))] has a spurious root with an entropic term above ln 2.
+The solver uses the direct form; `stein_form_root` exists only to show (and test) the difference.
+
+Solution strategy.  Gamma_q is the only outer unknown: given it, the energetic envelope gives qhat
+explicitly, the binary q1-equation gives gamma_hat (monotone, Newton in ln gamma_hat), and the
+remaining equation is a residual in ln Gamma_q, solved by bracketing + Brent.  All Gaussian
+averages are Gauss-Legendre panels split where the integrands change scale (jitted kernels).
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .errors import ConvergenceError, ParameterError, check_range
+from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
+from .kernels import get_kernel
+from .priors import get_prior
+from .rs import DEFAULT_QUAD_ORDER, check_margin
+
+#: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
+Q1_GAP = 1e-9
+#: ln Gamma_q is searched in [LOG_GQ_MIN, LOG_GQ_MAX]
+LOG_GQ_MIN, LOG_GQ_MAX = math.log(1e-12), math.log(1e40)
+LN2 = math.log(2.0)
+
+
+# ----------------------------------------------------------------------------- energetic envelope
+@jit
+def x_star(x0, gam, eps):
+    """Maximiser of ln Phi(x/eps) - (x - x0)^2/(2 gam): root of f = x - x0 - gam R(x/eps)/eps.
+
+    f is increasing and concave (the Mills ratio R is decreasing and convex), and f <= 0 at
+    max(x0, x0/(1 + gam/eps^2)) (because R(t) >= -t), so Newton from there increases monotonically
+    to the root.
+    """
+    x = x0 if x0 >= 0.0 else x0 / (1.0 + gam / (eps * eps))
+    for _ in range(200):
+        t = x / eps
+        r = mills(t)
+        f = x - x0 - gam * r / eps
+        df = 1.0 + gam * r * (t + r) / (eps * eps)
+        dx = -f / df
+        x += dx
+        if abs(dx) <= 1e-15 * (1.0 + abs(x)):
+            break
+    return x
+
+
+@jit
+def energetic_envelope(kap1, gam, margin, x_ref, w_ref):
+    """(E M_E, E (x* - x0)^2 / Gamma^2, E (x* - x0)/Gamma) over x0 = sqrt(kap1) z - margin.
+
+    M_E is flat (~0) for x0 >> eps and quadratic for x0 << -eps: panels are split at the kink
+    z_c = margin/sqrt(kap1) and at z_c +- a few eps, z_c - (Gamma + eps^2)/eps (end of the smooth
+    left region).
+    """
+    s1 = math.sqrt(kap1)
+    eps = math.sqrt(1.0 - kap1)
+    zc = margin / s1
+    right = 8.0 * eps / s1
+    left = min((gam + eps * eps) / eps, 3.0 * L) / s1
+    cuts = clamped_sorted(np.array([-L, zc - left, zc - 0.1 * left, zc - right, zc, zc + 0.2 * right,
+                                     zc + right, L]), -L, L)
+    z, w = split_nodes(cuts, x_ref, w_ref)
+    me = 0.0
+    x2 = 0.0
+    x1 = 0.0
+    for i in range(z.size):
+        if w[i] == 0.0:
+            continue
+        x0 = s1 * z[i] - margin
+        xs = x_star(x0, gam, eps)
+        d = xs - x0
+        me += w[i] * (log_ndtr(xs / eps) - d * d / (2.0 * gam))
+        x2 += w[i] * d * d
+        x1 += w[i] * d
+    return me, x2 / (gam * gam), x1 / gam
+
+
+# ----------------------------------------------------------------------------- binary entropic envelope
+@jit
+def h_star(h0, gh):
+    """Maximiser of ln 2cosh h - (h - h0)^2/(2 gh) for h0 >= 0 (the one with h* >= 0).
+
+    f = h - h0 - gh tanh h is convex on h >= 0 and positive at h0 + gh, so Newton from there
+    decreases monotonically to the largest root, which is the global maximum (for gh > 1 and
+    h0 -> 0+ it tends to the positive symmetric maximum: the jump of the pitfall).
+    """
+    h = h0 + gh
+    for _ in range(400):
+        th = math.tanh(h)
+        f = h - h0 - gh * th
+        df = 1.0 - gh * (1.0 - th * th)
+        if df <= 0.0:
+            break
+        dh = f / df
+        h -= dh
+        if abs(dh) <= 1e-15 * (1.0 + h):
+            break
+    return h
+
+
+@jit
+def _log2cosh(h):
+    a = abs(h)
+    return a + math.log1p(math.exp(-2.0 * a))
+
+
+@jit
+def entropic_envelope(qhat, gh, x_ref, w_ref):
+    """Binary envelope averages over h0 = sqrt(qhat) z, using t(-h0) = -t(h0) (z >= 0, doubled).
+
+    Returns (E t^2, E[z t], E M_S, d E t^2 / d gh, E[(1-t^2)/(1-gh(1-t^2))] (Stein form, no delta
+    term), t_+ = t(h0 -> 0+)).
+    """
+    sq = math.sqrt(qhat)
+    scale = min(1.0 / sq, L)
+    cuts = clamped_sorted(np.array([0.0, 0.01 * scale, 0.1 * scale, 0.5 * scale, 2.0 * scale, L]), 0.0, L)
+    z, w = split_nodes(cuts, x_ref, w_ref)
+    t2 = 0.0
+    zt = 0.0
+    ms = 0.0
+    dt2 = 0.0
+    stein = 0.0
+    for i in range(z.size):
+        if w[i] == 0.0:
+            continue
+        h0 = sq * z[i]
+        hs = h_star(h0, gh)
+        t = math.tanh(hs)
+        s = 1.0 - t * t
+        den = 1.0 - gh * s
+        t2 += w[i] * t * t
+        zt += w[i] * z[i] * t
+        ms += w[i] * (_log2cosh(hs) - (hs - h0) ** 2 / (2.0 * gh))
+        dt2 += w[i] * 2.0 * t * t * s / den
+        stein += w[i] * s / den
+    t_plus = math.tanh(h_star(0.0, gh)) if gh > 1.0 else 0.0
+    return 2.0 * t2, 2.0 * zt, 2.0 * ms, 2.0 * dt2, 2.0 * stein, t_plus
+
+
+@jit
+def solve_gamma_hat(qhat, q1, guess, x_ref, w_ref):
+    """gamma_hat > 0 with E tanh^2 h*(sqrt(qhat) z; gamma_hat) = q1 (increasing in gamma_hat).
+
+    Newton in ln gamma_hat safeguarded by bisection; -1.0 if q1 is not reachable (q1 <= the RS
+    value E tanh^2(sqrt(qhat) z), reached only as gamma_hat -> 0) or on non-convergence.
+    """
+    lo, hi = math.log(1e-12), math.log(1e9)
+    f_lo = entropic_envelope(qhat, math.exp(lo), x_ref, w_ref)[0] - q1
+    if f_lo >= 0.0:
+        return -1.0
+    u = math.log(guess) if guess > 0.0 else 0.0
+    u = min(max(u, lo + 1e-3), hi - 1e-3)
+    for _ in range(200):
+        gh = math.exp(u)
+        t2, _, _, dt2, _, _ = entropic_envelope(qhat, gh, x_ref, w_ref)
+        f = t2 - q1
+        if abs(f) <= 1e-14:
+            return gh
+        if f > 0.0:
+            hi = u
+        else:
+            lo = u
+        step = u - f / (gh * dt2) if dt2 > 0.0 else 0.5 * (lo + hi)
+        u = step if lo < step < hi else 0.5 * (lo + hi)
+        if hi - lo < 1e-14:
+            return math.exp(u)
+    return -1.0
+
+
+# ----------------------------------------------------------------------------- the saddle point
+@dataclass(frozen=True)
+class LocalEntropy:
+    """y -> infinity local entropy and its saddle point at (alpha, q1).
+
+    phi: lim F_LD / y; phi0: its alpha = 0 value (binary H2((1 - sqrt q1)/2), spherical
+    ln(1 - q1)/2); phi_normalized = phi - phi0 (Fig. 2).  gamma_q = lim y (q1 - q0);
+    qhat = lim qhat0; gamma_hat = lim y (qhat1 - qhat0) (binary only, None for spherical).
+    entropic and energetic are the two parts of phi (phi = entropic + alpha * energetic).
+
+    flat: the root lies beyond Gamma_q = 1e40, i.e. in the flat region near q1 = 1 where the
+    solution is the alpha = 0 one (Gamma_q = inf, qhat = 0) up to terms far below double
+    precision; phi = phi0 is then returned.
+    """
+
+    weights: str
+    activation: str
+    alpha: float
+    q1: float
+    margin: float
+    phi: float
+    phi0: float
+    phi_normalized: float
+    gamma_q: float
+    qhat: float
+    gamma_hat: float | None
+    entropic: float
+    energetic: float
+    kappa1: float
+    dkappa1: float
+    flat: bool = False
+    quad_order: int = field(default=DEFAULT_QUAD_ORDER)
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def binary_entropy_q1(q1):
+    """phi at alpha = 0, binary: H2((1 - sqrt q1)/2) in nats (y replicas at mutual overlap q1)."""
+    p = 0.5 * (1.0 - math.sqrt(q1))
+    return -(p * math.log(p) + (1.0 - p) * math.log1p(-p)) if p > 0.0 else 0.0
+
+
+def phi_alpha0(q1, weights):
+    """The alpha = 0 local entropy: binary H2((1 - sqrt q1)/2), spherical ln(1 - q1)/2."""
+    prior = get_prior(weights)
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    return binary_entropy_q1(q1) if prior.name == "binary" else 0.5 * math.log1p(-q1)
+
+
+def gamma_hat_alpha0(q1):
+    """gamma_hat at alpha = 0 (binary): h* = gamma_hat tanh h* with tanh h* = sqrt(q1)."""
+    m = math.sqrt(q1)
+    return math.atanh(m) / m
+
+
+def _check(alpha, q1, activation, weights, margin, quad_order):
+    kernel = get_kernel(activation)
+    prior = get_prior(weights)
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    if q1 > 1.0 - Q1_GAP:
+        raise ParameterError(f"q1 must lie in (0, {1.0 - Q1_GAP:.9f}] (got {q1!r})")
+    margin = check_margin(margin)
+    legendre(quad_order)  # validates quad_order
+    return kernel, prior, alpha, q1, margin
+
+
+class _Problem:
+    """The residual in v = ln Gamma_q and everything evaluated along the way.
+
+    The residual ln(lhs / (1 - q1 + Gamma_q)) (binary; spherical: ln(q1/(1-q1+Gamma_q)^2 / qhat))
+    decreases with v: it tends to the sign of the RS equation at q1 as Gamma_q -> 0 (positive
+    iff q1 is above the typical overlap) and becomes negative for large Gamma_q.  None marks the
+    region left of its domain (binary: gamma_hat would have to be negative).
+    """
+
+    def __init__(self, kernel, prior, alpha, q1, margin, quad_order, stein=False):
+        self.kernel, self.prior, self.alpha, self.q1, self.margin = kernel, prior, alpha, q1, margin
+        self.quad_order = quad_order
+        self.nodes = legendre(quad_order)
+        self.kap1 = kernel.kappa(q1)
+        self.dk1 = kernel.dkappa(q1)
+        self.binary = prior.name == "binary"
+        self.stein = stein
+        self.gh_guess = 1.0
+        self.last = None
+
+    def evaluate(self, v):
+        gq = math.exp(v)
+        gam = self.dk1 * gq
+        me, x2, _ = energetic_envelope(self.kap1, gam, self.margin, *self.nodes)
+        qhat = self.alpha * self.dk1 * x2
+        if not (qhat > 0.0 and math.isfinite(qhat)):
+            return None
+        one = 1.0 - self.q1 + gq
+        if not self.binary:
+            self.last = (gq, qhat, None, me, 0.5 * math.log1p(-self.q1) + 0.5 * self.q1 / one)
+            return math.log(self.q1 / one**2) - math.log(qhat)
+        gh = solve_gamma_hat(qhat, self.q1, self.gh_guess, *self.nodes)
+        if not gh > 0.0:
+            return None
+        self.gh_guess = gh
+        t2, zt, ms, _, stein, _ = entropic_envelope(qhat, gh, *self.nodes)
+        lhs = stein if self.stein else zt / math.sqrt(qhat)
+        entropic = -0.5 * qhat * one - 0.5 * gh * self.q1 + ms
+        self.last = (gq, qhat, gh, me, entropic)
+        if not lhs > 0.0:
+            return None
+        return math.log(lhs) - math.log(one)
+
+    def _make(self, gq, qhat, gh, me, entropic, flat=False):
+        phi = entropic + self.alpha * me
+        phi0 = phi_alpha0(self.q1, self.prior.name)
+        if flat:
+            phi = phi0
+        values = (phi, gq, qhat, me, entropic)
+        if not all(math.isfinite(x) for x in values[:1] + values[2:]):
+            raise ConvergenceError(
+                f"local entropy at alpha={self.alpha:g}, q1={self.q1:g} is not finite: (phi, Gamma_q, qhat, E M_E, "
+                f"entropic) = {values}")
+        return LocalEntropy(
+            weights=self.prior.name, activation=self.kernel.name, alpha=self.alpha, q1=self.q1,
+            margin=self.margin, phi=phi, phi0=phi0, phi_normalized=phi - phi0, gamma_q=gq, qhat=qhat,
+            gamma_hat=gh, entropic=entropic, energetic=me, kappa1=self.kap1, dkappa1=self.dk1, flat=flat,
+            quad_order=self.quad_order)
+
+    def result(self, v):
+        if self.evaluate(v) is None:
+            raise ConvergenceError(f"local entropy at alpha={self.alpha:g}, q1={self.q1:g}: undefined at the root")
+        return self._make(*self.last)
+
+    def flat_result(self):
+        phi0 = phi_alpha0(self.q1, self.prior.name)
+        gh = gamma_hat_alpha0(self.q1) if self.binary else None
+        return self._make(math.inf, 0.0, gh, 0.0, phi0, flat=True)
+
+    def no_branch(self):
+        return ConvergenceError(
+            f"local entropy ({self.prior.name}, {self.kernel.name}) at alpha={self.alpha:g}, q1={self.q1:g}: "
+            f"no solution with Gamma_q in [{math.exp(LOG_GQ_MIN):.0e}, {math.exp(LOG_GQ_MAX):.0e}]; the branch "
+            f"exists only for q1 above the typical (RS) overlap")
+
+
+def _solve(problem, v0, step):
+    """Bracket the decreasing residual from v0 (steps doubling), then Brent.  Returns a LocalEntropy."""
+    f0 = problem.evaluate(v0)
+    v, f = v0, f0
+    while f is None:  # left of the domain: move right
+        if v >= LOG_GQ_MAX:
+            raise problem.no_branch()
+        v = min(v + step, LOG_GQ_MAX)
+        step *= 2.0
+        f = problem.evaluate(v)
+    if f == 0.0:
+        return problem.result(v)
+    if f > 0.0:  # root to the right
+        while True:
+            a = v
+            v = min(v + step, LOG_GQ_MAX)
+            step *= 2.0
+            f = problem.evaluate(v)
+            if f is not None and f <= 0.0:
+                lo, hi = a, v
+                break
+            if v >= LOG_GQ_MAX:
+                return problem.flat_result()
+    else:  # root to the left
+        while True:
+            b = v
+            if v <= LOG_GQ_MIN:
+                raise problem.no_branch()
+            v = max(v - step, LOG_GQ_MIN)
+            step *= 2.0
+            f = problem.evaluate(v)
+            if f is None:
+                raise problem.no_branch()
+            if f >= 0.0:
+                lo, hi = v, b
+                break
+
+    def residual(x):
+        value = problem.evaluate(x)
+        if value is None:
+            raise ConvergenceError(
+                f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: residual undefined at Gamma_q={math.exp(x):g}")
+        return value
+
+    root, info = brentq(residual, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=200, full_output=True, disp=False)
+    if not info.converged:
+        raise ConvergenceError(f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: {info.flag}")
+    return problem.result(root)
+
+
+def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
+                  start=None, stein=False):
+    """The y -> infinity local entropy at (alpha, q1): a LocalEntropy (geometry.md sec. 3b).
+
+    start: a previous LocalEntropy (or a Gamma_q value) to continue from (bracketing starts there
+    with small steps).  stein=True solves the *wrong* Stein form of the Gamma_q equation (binary
+    only; for the pitfall demonstration and its test).
+    Raises ParameterError for bad input and ConvergenceError when no solution exists (q1 at or
+    below the typical overlap, where the branch ends) or the root finder fails.
+    """
+    kernel, prior, alpha, q1, margin = _check(alpha, q1, activation, weights, margin, quad_order)
+    if stein and prior.name != "binary":
+        raise ParameterError("stein=True applies to binary weights only")
+    problem = _Problem(kernel, prior, alpha, q1, margin, quad_order, stein=stein)
+    step = 1.0
+    v0 = 0.0
+    if isinstance(start, LocalEntropy):
+        if start.flat:
+            v0 = LOG_GQ_MAX
+        else:
+            v0, step = math.log(start.gamma_q), 0.05
+            if start.gamma_hat:
+                problem.gh_guess = start.gamma_hat
+    elif start is not None:
+        v0, step = math.log(check_range("start", start, 0.0, None, low_open=True)), 0.05
+    v0 = min(max(v0, LOG_GQ_MIN), LOG_GQ_MAX)
+    return _solve(problem, v0, step)
+
+
+def stein_form_root(alpha, q1, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, start=None):
+    """The binary solution of the Stein (integrated-by-parts) form of the Gamma_q equation: WRONG
+    for gamma_hat > 1 (it misses the delta term of the jump of h*).  For the pitfall test only."""
+    return local_entropy(alpha, q1, activation, "binary", margin, quad_order, start=start, stein=True)
+
+
+CURVE_KEYS = ("phi", "phi0", "phi_normalized", "gamma_q", "qhat", "gamma_hat")
+
+
+def local_entropy_curve(alpha, q1s, activation="relu", weights="binary", margin=0.0,
+                        quad_order=DEFAULT_QUAD_ORDER):
+    """Local entropies along q1s by continuation, from the largest q1 down.
+
+    Points below the end of the branch (q1 at or below the typical overlap) are NaN.  Returns a
+    dict of arrays: q1 and CURVE_KEYS (gamma_q = inf in the flat region, gamma_hat NaN for
+    spherical weights).
+    """
+    q1s = np.asarray(q1s, dtype=float)
+    points = [None] * q1s.size
+    prev = None
+    for i in np.argsort(-q1s):
+        try:
+            prev = local_entropy(alpha, q1s[i], activation, weights, margin, quad_order, start=prev)
+        except ConvergenceError:
+            break  # the branch ends at the typical overlap: all smaller q1 have no solution
+        points[i] = prev
+    out = {"q1": q1s}
+    for k in CURVE_KEYS:
+        out[k] = np.array([np.nan if p is None or getattr(p, k) is None else getattr(p, k) for p in points])
+    return out
+
+
+def envelope_functional(alpha, q1, qhat, gamma_hat, gamma_q, activation="relu", weights="binary", margin=0.0,
+                        quad_order=DEFAULT_QUAD_ORDER):
+    """The y -> infinity functional at arbitrary order parameters (not necessarily a saddle point):
+
+        binary:    -qhat (1 - q1 + Gamma_q)/2 - gamma_hat q1/2 + E M_S(sqrt(qhat) z) + alpha E M_E
+        spherical: ln(1 - q1)/2 + q1/(2 (1 - q1 + Gamma_q)) + alpha E M_E   (qhat, gamma_hat ignored)
+
+    Its stationary point is the LocalEntropy; differentiating it numerically checks the saddle-point
+    equations independently (in particular the qhat-equation, whose Stein form is wrong for
+    gamma_hat > 1).
+    """
+    kernel, prior, alpha, q1, margin = _check(alpha, q1, activation, weights, margin, quad_order)
+    nodes = legendre(quad_order)
+    gamma_q = check_range("gamma_q", gamma_q, 0.0, None, low_open=True)
+    me = energetic_envelope(kernel.kappa(q1), kernel.dkappa(q1) * gamma_q, margin, *nodes)[0]
+    if prior.name == "spherical":
+        return 0.5 * math.log1p(-q1) + 0.5 * q1 / (1.0 - q1 + gamma_q) + alpha * me
+    qhat = check_range("qhat", qhat, 0.0, None, low_open=True)
+    gamma_hat = check_range("gamma_hat", gamma_hat, 0.0, None, low_open=True)
+    ms = entropic_envelope(qhat, gamma_hat, *nodes)[2]
+    return -0.5 * qhat * (1.0 - q1 + gamma_q) - 0.5 * gamma_hat * q1 + ms + alpha * me
