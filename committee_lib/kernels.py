@@ -17,7 +17,7 @@ import math
 import numpy as np
 from scipy.special import roots_hermitenorm
 
-from .errors import ParameterError
+from .errors import ConvergenceError, ParameterError
 
 
 def _as_overlap(q):
@@ -49,6 +49,38 @@ class Kernel:
 
     def d2kappa(self, q):
         return _out(self._d2kappa(_as_overlap(q)), q)
+
+    def one_minus_kappa(self, y):
+        """1 - kappa(1 - y) for a scalar y in [0, 1], without the cancellation of 1 - kappa near q = 1."""
+        return 1.0 - self.kappa(1.0 - y)
+
+    def dkappa_near_one(self, y):
+        """kappa'(1 - y) for a scalar y in (0, 1], with 1 - q given exactly (sign diverges as q -> 1)."""
+        return self.dkappa(1.0 - y)
+
+    def inverse(self, k, one_minus_k):
+        """(q, 1 - q) with kappa(q) = k; 1 - k is passed separately to keep its precision near 1.
+
+        Newton on kappa (increasing and convex), in y = 1 - q close to q = 1.
+        """
+        if one_minus_k < 0.1:
+            dk1 = self.dkappa_at_1
+            y = one_minus_k / dk1 if math.isfinite(dk1) else one_minus_k
+            for _ in range(60):
+                f = self.one_minus_kappa(y) - one_minus_k
+                y_new = min(max(y - f / self.dkappa_near_one(y), 0.5 * y), 2.0 * y)
+                if abs(y_new - y) <= 1e-12 * y or abs(f) <= 1e-15 * one_minus_k:
+                    return 1.0 - y_new, y_new
+                y = y_new
+        else:
+            q = k
+            for _ in range(60):
+                f = self.kappa(q) - k
+                q_new = min(max(q - f / self.dkappa(q), 0.0), 1.0)
+                if abs(q_new - q) <= 1e-14 or abs(f) <= 1e-16:
+                    return q_new, 1.0 - q_new
+                q = q_new
+        raise ConvergenceError(f"inverse of the {self.name} kernel did not converge at 1 - kappa = {one_minus_k:.3g}")
 
     @property
     def dkappa_at_1(self):
@@ -88,6 +120,15 @@ class Sign(Kernel):
         with np.errstate(divide="ignore"):
             return 2.0 / np.pi * q / ((1.0 - q) * (1.0 + q)) ** 1.5
 
+    def one_minus_kappa(self, y):
+        return 4.0 / math.pi * math.asin(math.sqrt(0.5 * y))  # (2/pi) arccos(1 - y)
+
+    def dkappa_near_one(self, y):
+        return 2.0 / math.pi / math.sqrt(y * (2.0 - y))
+
+    def inverse(self, k, one_minus_k):
+        return math.sin(0.5 * math.pi * k), 2.0 * math.sin(0.25 * math.pi * one_minus_k) ** 2
+
 
 class PiecewiseLinear(Kernel):
     """g = b x + c |x|: linear (c = 0), ReLU (b = c = 1/2), leaky ReLU, absolute value.
@@ -114,6 +155,17 @@ class PiecewiseLinear(Kernel):
     def _d2kappa(self, q):
         with np.errstate(divide="ignore"):
             return self.c**2 * 2.0 / np.pi / np.sqrt((1.0 - q) * (1.0 + q)) / self._norm
+
+    def one_minus_kappa(self, y):
+        # with kappa(1) = 1: 1 - kappa(1-y) = [b^2 y + c^2 (2/pi)(y pi/2 + (1-y) arccos(1-y) - sqrt(y(2-y)))]/norm
+        acos = 2.0 * math.asin(math.sqrt(0.5 * y))
+        return (self.b**2 * y + self.c**2 * 2.0 / math.pi
+                * (0.5 * math.pi * y + (1.0 - y) * acos - math.sqrt(y * (2.0 - y)))) / self._norm
+
+    def inverse(self, k, one_minus_k):
+        if self.c == 0.0:  # linear: kappa(q) = q
+            return k, one_minus_k
+        return super().inverse(k, one_minus_k)
 
 
 def leaky_relu(slope):

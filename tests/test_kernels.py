@@ -277,3 +277,24 @@ def test_sign_sqrt_approach_to_one(eps):
     slack = ABS_NEAR1 / lead
     assert ratio == pytest.approx(1.0 + e / 12.0, abs=e**2 + slack)
     assert ratio == pytest.approx(1.0, abs=0.1 * e + slack)
+
+
+# ----------------------------------------------------------------------------- near q = 1 and the inverse
+@pytest.mark.parametrize("name", ["sign", "relu", "linear", "leaky_relu", "tanh", "erf"])
+def test_inverse_round_trip_and_one_minus_kappa(name):
+    k = get_kernel(name)
+    for q in (0.0, 0.3, 0.9, 1.0 - 1e-6, 1.0 - 1e-10):
+        y = 1.0 - q
+        # 1 - kappa(1 - y): the direct difference where it has no cancellation, the leading law otherwise
+        if y > 1e-3:
+            assert k.one_minus_kappa(y) == pytest.approx(1.0 - k.kappa(q), rel=1e-12)
+        elif np.isfinite(k.dkappa_at_1):
+            assert k.one_minus_kappa(y) == pytest.approx(k.dkappa_at_1 * y, rel=10 * np.sqrt(y))
+        else:
+            assert k.one_minus_kappa(y) == pytest.approx(2 * np.sqrt(2) / np.pi * np.sqrt(y), rel=y)
+        if 0.0 < y < 1.0:
+            assert k.dkappa_near_one(y) == pytest.approx(k.dkappa(q), rel=1e-6)
+        back, one_minus = k.inverse(k.kappa(q), k.one_minus_kappa(y))
+        assert back == pytest.approx(q, abs=1e-12)
+        if y > 0.0:
+            assert one_minus == pytest.approx(y, rel=1e-9 if name in ("sign", "relu", "linear", "leaky_relu") else 1e-6)
