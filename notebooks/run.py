@@ -91,6 +91,9 @@ def execute(source, target, stamp, params):
     failed = target.with_suffix(".failed.ipynb")
     nb = nbformat.read(source, as_version=4)
     nb.metadata["committee_build"] = stamp
+    for cell in nb.cells:  # the book shows papermill's injected cell: the values actually used
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
     try:
         pm.execute_notebook(
             nb, partial, parameters=params, kernel_name="python3", cwd=source.parent, progress_bar=False
