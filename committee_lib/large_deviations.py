@@ -54,25 +54,52 @@ W_MIN, W_MAX = 1e-14, 27.0
 
 # ----------------------------------------------------------------------------- binary group sum
 @jit
+def group_nodes(s, y, x_ref, w_ref):
+    """Nodes z0 >= 0, weights doubled, for even z0-averages of the binary group measure.
+
+    Panels are split at the scales 1/(y s) (a bimodal group measure switches sign there) and 1/s.
+    """
+    a1, a2 = (1.0 / (y * s), 1.0 / s) if s > 0.0 else (L, L)
+    cuts = clamped_sorted(np.array([0.0, 0.2 * a1, a1, 4.0 * a1, 0.3 * a2, a2, 3.0 * a2, L]), 0.0, L)
+    z, w = split_nodes(cuts, x_ref, w_ref)
+    return z, 2.0 * w
+
+
+@jit
+def binomial_log_coefficients(y):
+    """ln C(y, k) for k = 0..y."""
+    out = np.empty(y + 1)
+    for k in range(y + 1):
+        out[k] = math.lgamma(y + 1.0) - math.lgamma(k + 1.0) - math.lgamma(y - k + 1.0)
+    return out
+
+
+@jit
+def group_probabilities(h, c, logb, p):
+    """Fill p[k] = C(y,k) exp(M h + c M^2/2)/Z, M = 2k - y (the group measure); return ln Z."""
+    y = logb.size - 1
+    best = -np.inf
+    for k in range(y + 1):
+        mm = 2.0 * k - y
+        p[k] = logb[k] + mm * h + 0.5 * c * mm * mm
+        best = max(best, p[k])
+    tot = 0.0
+    for k in range(y + 1):
+        p[k] = math.exp(p[k] - best)
+        tot += p[k]
+    p /= tot
+    return best + math.log(tot)
+
+
+@jit
 def group_moments(s, c, y, x_ref, w_ref):
     """Averages over z0 of the binary group measure p(k) ~ C(y,k) exp(M s z0 + c M^2/2), M = 2k - y.
 
-    Returns (E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2]).  The integrand is even in z0, so
-    z0 >= 0 is integrated and doubled; panels are split at the scales 1/(y s) (a bimodal group
-    measure switches sign there) and 1/s.
+    Returns (E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2]) (the integrand is even in z0).
     """
-    logb = np.empty(y + 1)
-    for k in range(y + 1):
-        logb[k] = math.lgamma(y + 1.0) - math.lgamma(k + 1.0) - math.lgamma(y - k + 1.0)
-    if s > 0.0:
-        a1 = 1.0 / (y * s)
-        a2 = 1.0 / s
-    else:
-        a1 = L
-        a2 = L
-    cuts = clamped_sorted(np.array([0.0, 0.2 * a1, a1, 4.0 * a1, 0.3 * a2, a2, 3.0 * a2, L]), 0.0, L)
-    z, w = split_nodes(cuts, x_ref, w_ref)
-    lw = np.empty(y + 1)
+    logb = binomial_log_coefficients(y)
+    z, w = group_nodes(s, y, x_ref, w_ref)
+    p = np.empty(y + 1)
     psi = 0.0
     m1sq = 0.0
     m2 = 0.0
@@ -80,31 +107,20 @@ def group_moments(s, c, y, x_ref, w_ref):
     for i in range(z.size):
         if w[i] == 0.0:
             continue
-        h = s * z[i]
-        best = -np.inf
-        for k in range(y + 1):
-            mm = 2.0 * k - y
-            lw[k] = logb[k] + mm * h + 0.5 * c * mm * mm
-            best = max(best, lw[k])
-        tot = 0.0
+        log_norm = group_probabilities(s * z[i], c, logb, p)
         e1 = 0.0
         e2 = 0.0
         e4 = 0.0
         for k in range(y + 1):
             mm = 2.0 * k - y
-            p = math.exp(lw[k] - best)
-            tot += p
-            e1 += p * mm
-            e2 += p * mm * mm
-            e4 += p * mm * mm * mm * mm
-        e1 /= tot
-        e2 /= tot
-        e4 /= tot
-        psi += w[i] * (best + math.log(tot))
+            e1 += p[k] * mm
+            e2 += p[k] * mm * mm
+            e4 += p[k] * mm ** 4
+        psi += w[i] * log_norm
         m1sq += w[i] * e1 * e1
         m2 += w[i] * e2
         var2 += w[i] * (e4 - e2 * e2)
-    return 2.0 * psi, 2.0 * m1sq, 2.0 * m2, 2.0 * var2
+    return psi, m1sq, m2, var2
 
 
 @jit
