@@ -1,6 +1,8 @@
 """The `committee` command: numbers without a notebook.
 
     committee capacity --weights {binary,spherical} --activation NAME [--margin K] --json
+    committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
+    committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
 """
 
 import argparse
@@ -10,7 +12,10 @@ import sys
 from . import __version__
 from .capacity import capacity
 from .errors import ConvergenceError, ParameterError
+from .franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
+from .franz_parisi import fp_summary
 from .kernels import ACTIVATIONS
+from .large_deviations import ld
 from .rs import DEFAULT_QUAD_ORDER
 
 
@@ -26,7 +31,7 @@ def _print(result, as_json):
         print(json.dumps(result))
     else:
         for key, value in result.items():
-            print(f"{key:>14}: {'diverges / n.a.' if value is None else value}")
+            print(f"{key:>14}: {'n/a (diverges or does not apply)' if value is None else value}")
 
 
 def build_parser():
@@ -40,6 +45,24 @@ def build_parser():
     cap.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
     cap.add_argument("--json", action="store_true", help="print one JSON object")
     cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order))
+    ldp = sub.add_parser("ld", help="large-deviation (local) entropy, eq. (8): y -> infinity or finite y")
+    ldp.add_argument("--weights", required=True, choices=["binary", "spherical"])
+    ldp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
+    ldp.add_argument("--alpha", required=True, type=float, help="load alpha > 0")
+    ldp.add_argument("--q1", required=True, type=float, help="mutual overlap of the y replicas, in (0, 1)")
+    ldp.add_argument("--y", type=float, default=None, help="number of replicas (integer >= 2; default: y -> infinity)")
+    ldp.add_argument("--margin", type=float, default=0.0, help="output margin k >= 0 (default 0)")
+    ldp.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
+    ldp.add_argument("--json", action="store_true", help="print one JSON object")
+    ldp.set_defaults(run=lambda a: ld(a.weights, a.activation, a.alpha, a.q1, a.y, a.margin, a.quad_order))
+    fpp = sub.add_parser("fp", help="Franz-Parisi entropy around a typical solution: d*, d_typ and the curve")
+    fpp.add_argument("--weights", required=True, choices=["binary", "spherical"])
+    fpp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
+    fpp.add_argument("--alpha", required=True, type=float, help="load alpha > 0 (binary: below the capacity)")
+    fpp.add_argument("--points", type=int, default=60, help="points on the curve F_FP(d) (default 60)")
+    fpp.add_argument("--quad-order", type=int, default=FP_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
+    fpp.add_argument("--json", action="store_true", help="print one JSON object")
+    fpp.set_defaults(run=lambda a: fp_summary(a.weights, a.activation, a.alpha, a.points, a.quad_order))
     return parser
 
 
