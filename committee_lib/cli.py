@@ -2,6 +2,7 @@
 
     committee capacity --weights {binary,spherical} --activation NAME [--margin K] --json
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
+    committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
 """
 
@@ -10,6 +11,7 @@ import json
 import sys
 
 from . import __version__
+from .annealing import Schedule, anneal
 from .capacity import capacity
 from .errors import ConvergenceError, ParameterError
 from .franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
@@ -55,6 +57,16 @@ def build_parser():
     ldp.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
     ldp.add_argument("--json", action="store_true", help="print one JSON object")
     ldp.set_defaults(run=lambda a: ld(a.weights, a.activation, a.alpha, a.q1, a.y, a.margin, a.quad_order))
+    ann = sub.add_parser("anneal", help="replicated simulated annealing of one sample (N = K^2)")
+    ann.add_argument("--activation", required=True, choices=["sign", "relu"])
+    ann.add_argument("--K", required=True, type=int, help="hidden units (odd for sign, even for relu)")
+    ann.add_argument("--alpha", required=True, type=float, help="load alpha > 0")
+    ann.add_argument("--y", required=True, type=int, help="number of replicas >= 2")
+    ann.add_argument("--q1", required=True, type=float, help="target mean overlap of the replicas, in (0, 1)")
+    ann.add_argument("--seed", required=True, type=int, help="seed of patterns, labels and Monte Carlo")
+    ann.add_argument("--sweeps", type=int, default=Schedule.sweeps, help=f"beta ramp length (default {Schedule.sweeps})")
+    ann.add_argument("--json", action="store_true", help="print one JSON object")
+    ann.set_defaults(run=lambda a: anneal(a.activation, a.K, a.alpha, a.y, a.q1, a.seed, Schedule(sweeps=a.sweeps)).summary())
     fpp = sub.add_parser("fp", help="Franz-Parisi entropy around a typical solution: d*, d_typ and the curve")
     fpp.add_argument("--weights", required=True, choices=["binary", "spherical"])
     fpp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))

@@ -1,0 +1,324 @@
+"""The annealing engine (committee.py, bitplanes.py, annealing.py).
+
+- the bit-parallel incremental state equals a recomputation from scratch after random moves
+  (hypothesis), and every flip reports the loss change a recomputation sees;
+- detailed balance: on tiny systems the sampled histogram of all y N weights matches the exact
+  Boltzmann measure of H (chi-square; fixed seeds, so deterministic), and the same samples fail
+  against the measure with beta or gamma 10% off (the test has power);
+- the same seed gives identical runs; final solutions are checked by a plain-numpy classifier
+  written here, independent of the package.
+"""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numba import njit
+from scipy.stats import chi2
+
+from committee_lib import committee
+from committee_lib.annealing import (
+    Schedule,
+    anneal,
+    build_problem,
+    flip,
+    initial_state,
+    majority,
+    mean_overlap,
+    metropolis_sweeps,
+    ramp_at,
+    replicas_around_center,
+)
+from committee_lib.cli import main
+from committee_lib.errors import ParameterError
+from committee_lib.xoshiro import below, next_u64, uniform
+
+QUICK = Schedule(sweeps=3000, beta0=0.2, beta1=20.0, patience=2000)
+
+
+# ----------------------------------------------------------------------------- independent numpy
+def plain_outputs(activation, K, xi, W):
+    """sign(sum_l c_l g(h_l)) for every pattern, from the definition (paper eq. 1); 0 on a tie."""
+    p, N = xi.shape
+    n = N // K
+    h = np.array([[xi[mu, l * n:(l + 1) * n] @ W[l * n:(l + 1) * n] for l in range(K)] for mu in range(p)])
+    if activation == "sign":
+        return np.sign(np.sign(h).sum(axis=1))
+    c = np.where(np.arange(K) < K // 2, 1, -1)
+    return np.sign(np.maximum(h, 0) @ c)
+
+
+def plain_errors(activation, K, xi, sigma, W):
+    return int(np.sum(plain_outputs(activation, K, xi, W) != sigma))
+
+
+def plain_loss(activation, K, xi, sigma, W):
+    """Hinge of the module docstring, from the integer margin computed here."""
+    p, N = xi.shape
+    n = N // K
+    h = (xi.reshape(p, K, n) * W.reshape(K, n)).sum(axis=2)
+    if activation == "sign":
+        m = sigma * np.sign(h).sum(axis=1)
+    else:
+        m = sigma * (np.maximum(h, 0) @ np.where(np.arange(K) < K // 2, 1, -1))
+    return int(np.maximum(0, (2 - m) // 2).sum())
+
+
+def decode(planes, p):
+    """Bit planes (..., B, words) -> integers (..., p)."""
+    bits = np.unpackbits(planes.astype("<u8").view(np.uint8), axis=-1, bitorder="little")[..., :p].astype(np.int64)
+    return sum(bits[..., b, :] << b for b in range(planes.shape[-2]))
+
+
+def tiny(activation, K, n, alpha, y, seed):
+    rng = np.random.default_rng(seed)
+    machine = committee.random_machine(activation, K, alpha, rng, n)
+    W = (2 * rng.integers(0, 2, size=(y, machine.N)) - 1).astype(np.int8)
+    problem = build_problem(machine, y)
+    return machine, problem, initial_state(machine, problem, W, rng.integers(1, 2**63, size=4))
+
+
+def assert_state_is_fresh(machine, problem, state):
+    fresh = initial_state(machine, problem, state.W, state.rng)
+    p = machine.p
+    np.testing.assert_array_equal(state.E, fresh.E)
+    np.testing.assert_array_equal(state.S, fresh.S)
+    np.testing.assert_array_equal(decode(state.field, p), decode(fresh.field, p))
+    np.testing.assert_array_equal(decode(state.margin, p), decode(fresh.margin, p))
+    np.testing.assert_array_equal(state.near & problem.valid, fresh.near & problem.valid)
+    np.testing.assert_array_equal(state.risk, fresh.risk)
+    for a in range(state.W.shape[0]):
+        assert state.E[a] == plain_loss(machine.activation, machine.K, machine.xi, machine.sigma, state.W[a])
+
+
+architectures = st.one_of(
+    st.tuples(st.just("sign"), st.sampled_from([1, 3, 5]), st.sampled_from([1, 3, 5, 9, 13])),
+    st.tuples(st.just("relu"), st.sampled_from([2, 4, 6]), st.sampled_from([2, 4, 8, 12])),
+)
+
+
+# ----------------------------------------------------------------------------- incremental state
+@settings(max_examples=40, deadline=None)
+@given(arch=architectures, p=st.integers(1, 150), y=st.integers(2, 4), seed=st.integers(0, 2**32 - 1),
+       beta=st.floats(0.05, 4.0), gamma=st.floats(0.0, 2.0), sweeps=st.integers(1, 4))
+def test_incremental_state_equals_recomputation_after_sweeps(arch, p, y, seed, beta, gamma, sweeps):
+    activation, K, n = arch
+    machine, problem, state = tiny(activation, K, n, p / (K * n), y, seed)
+    assert machine.p == p
+    metropolis_sweeps(problem, state, beta, gamma, sweeps)
+    assert_state_is_fresh(machine, problem, state)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arch=architectures, p=st.integers(1, 150), seed=st.integers(0, 2**32 - 1),
+       moves=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10**6)), min_size=1, max_size=30))
+def test_every_flip_reports_the_recomputed_loss_change(arch, p, seed, moves):
+    activation, K, n = arch
+    machine, problem, state = tiny(activation, K, n, p / (K * n), 3, seed)
+    for a, j in moves:
+        j %= machine.N
+        before = plain_loss(activation, K, machine.xi, machine.sigma, state.W[a])
+        d = flip(problem, state, a, j)
+        assert d == plain_loss(activation, K, machine.xi, machine.sigma, state.W[a]) - before
+    assert_state_is_fresh(machine, problem, state)
+
+
+def test_patterns_spanning_several_words_and_an_exact_multiple_of_64():
+    for alpha in (64 / 36, 200 / 36):  # p = 64 and p = 200 on N = 36
+        machine, problem, state = tiny("relu", 6, 6, alpha, 3, 7)
+        assert machine.p in (64, 200)
+        metropolis_sweeps(problem, state, 1.0, 0.5, 5)
+        assert_state_is_fresh(machine, problem, state)
+
+
+# ----------------------------------------------------------------------------- detailed balance
+@njit
+def sampled_histogram(problem, state, beta, gamma, samples, thin):
+    """Histogram of the configuration index sum_k bit_k 2^k (bit_k = (W_flat[k] + 1) / 2)."""
+    counts = np.zeros(2 ** state.W.size, np.int64)
+    for _ in range(samples):
+        metropolis_sweeps(problem, state, beta, gamma, thin)
+        index = 0
+        for k, w in enumerate(state.W.ravel()):
+            if w > 0:
+                index += 1 << k
+        counts[index] += 1
+    return counts
+
+
+def exact_measure(machine, y, beta, gamma):
+    """exp(-beta H) over all 2^(y N) configurations, H of eq. (H), from the plain-numpy loss."""
+    N = machine.N
+    configs = 1 - 2 * ((np.arange(2**N)[:, None] >> np.arange(N)) & 1 == 0)  # bit 1 -> +1
+    E = np.array([plain_loss(machine.activation, machine.K, machine.xi, machine.sigma, w) for w in configs])
+    index = np.arange(2 ** (y * N))
+    parts = [(index >> (a * N)) & (2**N - 1) for a in range(y)]  # replica a = bits a N ... a N + N - 1
+    S = sum(configs[part] for part in parts)
+    log_w = -beta * sum(E[part] for part in parts) + np.log(np.cosh(gamma * S)).sum(axis=1)
+    w = np.exp(log_w - log_w.max())
+    return w / w.sum()
+
+
+def chi_square_pvalue(counts, probs, min_expected=5.0):
+    """Pearson chi-square, bins with expected count < min_expected pooled into one."""
+    expected = probs * counts.sum()
+    small = expected < min_expected
+    obs, exp = counts[~small], expected[~small]
+    if small.any():
+        obs, exp = np.append(obs, counts[small].sum()), np.append(exp, expected[small].sum())
+    stat = np.sum((obs - exp) ** 2 / exp)
+    return chi2.sf(stat, obs.size - 1)
+
+
+@pytest.mark.parametrize("activation, K, n, y, samples", [
+    ("sign", 1, 7, 2, 150_000),   # N = 7, 2^14 configurations
+    ("sign", 3, 1, 3, 50_000),    # N = 3, committee of three single-input units, y = 3
+    ("relu", 2, 4, 2, 300_000),   # N = 8, 2^16 configurations
+    ("relu", 2, 2, 3, 100_000),   # N = 4, y = 3
+])
+def test_detailed_balance_against_exact_enumeration(activation, K, n, y, samples):
+    beta, gamma = 0.8, 0.5
+    machine, problem, state = tiny(activation, K, n, 0.6, y, seed=2024)
+    counts = sampled_histogram(problem, state, beta, gamma, samples, 3)  # a sample every 3 sweeps
+    assert chi_square_pvalue(counts, exact_measure(machine, y, beta, gamma)) > 1e-3
+    # power: the same histogram is rejected against the measure with beta or gamma 10% off
+    assert chi_square_pvalue(counts, exact_measure(machine, y, 1.1 * beta, gamma)) < 1e-6
+    assert chi_square_pvalue(counts, exact_measure(machine, y, beta, 1.1 * gamma)) < 1e-6
+
+
+# ----------------------------------------------------------------------------- random numbers
+def python_xoshiro256ss(state):
+    """Reference xoshiro256** in plain Python integers."""
+    mask = 2**64 - 1
+    s = [int(x) for x in state]
+
+    def rotl(x, k):
+        return ((x << k) | (x >> (64 - k))) & mask
+
+    while True:
+        result = rotl(s[1] * 5 & mask, 7) * 9 & mask
+        t = s[1] << 17 & mask
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        yield result
+
+
+def test_xoshiro_matches_a_plain_python_reference():
+    seed = np.random.default_rng(5).integers(1, 2**63, size=4).astype(np.uint64)
+    state = seed.copy()
+    reference = python_xoshiro256ss(seed)
+    assert [int(next_u64(state)) for _ in range(200)] == [next(reference) for _ in range(200)]
+    assert int(next_u64(np.array([1, 2, 3, 4], np.uint64))) == 11520  # rotl(2 * 5, 7) * 9
+
+
+def test_bounded_draws_are_uniform_and_uniform_is_in_unit_interval():
+    state = np.array([9, 8, 7, 6], np.uint64)
+    counts = np.bincount([below(state, 7) for _ in range(70_000)], minlength=7)
+    assert counts.size == 7 and chi2.sf(np.sum((counts - 10_000) ** 2 / 10_000), 6) > 1e-3
+    u = np.array([uniform(state) for _ in range(10_000)])
+    assert u.min() >= 0.0 and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.01
+
+
+# ----------------------------------------------------------------------------- whole anneals
+@pytest.mark.parametrize("activation, K", [("sign", 5), ("relu", 6)])
+def test_final_replicas_are_solutions_for_an_independent_classifier(activation, K):
+    result = anneal(activation, K, 0.4, 5, 0.85, seed=3, schedule=QUICK)
+    assert result.solved and abs(result.q - 0.85) <= 0.01
+    machine = result.machine()
+    xi, sigma = machine.xi.astype(np.int64), machine.sigma
+    for a in range(result.y):
+        assert plain_errors(activation, K, xi, sigma, result.W[a].astype(np.int64)) == 0
+    assert result.replica_errors == [0] * result.y
+    assert result.center_errors == plain_errors(activation, K, xi, sigma, result.reference.astype(np.int64))
+    W = result.W.astype(np.int64)
+    q = ((W @ W.T).sum() - W.size) / (W.shape[1] * result.y * (result.y - 1))
+    assert q == pytest.approx(result.q, abs=1e-12)
+
+
+def test_same_seed_same_run_other_seed_other_run():
+    first = anneal("relu", 4, 0.5, 4, 0.8, seed=11, schedule=QUICK)
+    second = anneal("relu", 4, 0.5, 4, 0.8, seed=11, schedule=QUICK)
+    other = anneal("relu", 4, 0.5, 4, 0.8, seed=12, schedule=QUICK)
+    assert first.summary() == second.summary()
+    np.testing.assert_array_equal(first.W, second.W)
+    np.testing.assert_array_equal(first.reference, second.reference)
+    assert not np.array_equal(first.W, other.W)
+
+
+def test_a_run_that_does_not_finish_is_reported_unsolved_with_its_state():
+    result = anneal("sign", 7, 0.8, 4, 0.85, seed=1, schedule=Schedule(sweeps=2, beta0=0.1, beta1=0.2, patience=0))
+    assert not result.solved and result.sweeps == 2
+    assert sum(result.replica_errors) > 0
+    machine = result.machine()
+    assert result.replica_errors == [plain_errors("sign", 7, machine.xi.astype(np.int64), machine.sigma, w)
+                                     for w in result.W.astype(np.int64)]
+
+
+def test_majority_reference_breaks_ties_with_the_generator():
+    W = np.array([[1, 1, -1, 1], [1, -1, -1, -1]], np.int8)
+    ref = majority(W, np.random.default_rng(0))
+    assert ref[0] == 1 and ref[2] == -1 and set(ref[[1, 3]]) <= {-1, 1}
+    np.testing.assert_array_equal(ref, majority(W, np.random.default_rng(0)))
+    draws = {tuple(majority(W, np.random.default_rng(s))[[1, 3]]) for s in range(20)}
+    assert len(draws) > 1
+
+
+def test_default_gamma0_gives_the_starting_overlap_at_beta_zero():
+    schedule = Schedule(q_start=0.4).checked(0.85)
+    assert math.tanh(schedule.gamma0) ** 2 == pytest.approx(0.4)
+    W = replicas_around_center(np.random.default_rng(0), 20, 20000, schedule.gamma0)
+    assert mean_overlap(W.sum(axis=0).astype(np.int64), 20) == pytest.approx(0.4, abs=0.01)
+    assert Schedule(q_start=0.9).checked(0.85).q_start == 0.85  # never above q1
+
+
+def test_the_overlap_target_scopes_from_q_start_to_q1_and_beta_is_geometric():
+    assert ramp_at(0, 0.5, 0.85, 101.0, False) == 0.5
+    assert ramp_at(50, 0.5, 0.85, 101.0, False) == pytest.approx(0.675)
+    assert ramp_at(100, 0.5, 0.85, 101.0, False) == ramp_at(500, 0.5, 0.85, 101.0, False) == 0.85
+    assert ramp_at(50, 0.2, 20.0, 101.0, True) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("args", [
+    ("sign", 4, 0.4, 3, 0.8),    # sign needs odd K
+    ("relu", 5, 0.4, 3, 0.8),    # relu needs even K
+    ("tanh", 4, 0.4, 3, 0.8),
+    ("relu", 4, 0.0, 3, 0.8),
+    ("relu", 4, 0.4, 1, 0.8),    # y >= 2
+    ("relu", 4, 0.4, 3, 1.0),    # q1 < 1
+])
+def test_bad_parameters_raise(args):
+    with pytest.raises(ParameterError):
+        anneal(*args, seed=0, schedule=QUICK)
+
+
+def test_relu_needs_even_inputs_per_unit_and_sign_odd():
+    with pytest.raises(ParameterError, match="N/K"):
+        anneal("relu", 4, 0.4, 3, 0.8, seed=0, inputs_per_unit=5)
+    with pytest.raises(ParameterError, match="N/K"):
+        anneal("sign", 3, 0.4, 3, 0.8, seed=0, inputs_per_unit=4)
+
+
+# ----------------------------------------------------------------------------- command line
+def test_cli_anneal_prints_the_run_as_json(capsys):
+    argv = ["anneal", "--activation", "relu", "--K", "6", "--alpha", "0.4", "--y", "4", "--q1", "0.85",
+            "--seed", "1", "--sweeps", "1500", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"solved", "q", "sweeps", "replica_errors", "center_errors"} <= set(out)
+    assert out == anneal("relu", 6, 0.4, 4, 0.85, seed=1, schedule=Schedule(sweeps=1500)).summary()
+    assert out["solved"] and out["replica_errors"] == [0, 0, 0, 0]
+
+
+def test_cli_anneal_bad_parameter_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["anneal", "--activation", "relu", "--K", "5", "--alpha", "0.4", "--y", "4", "--q1", "0.85",
+              "--seed", "1", "--json"])
+    assert exc.value.code == 2
+    assert "K and N/K even" in capsys.readouterr().err

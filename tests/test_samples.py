@@ -1,0 +1,85 @@
+"""Sample sweeps (committee_lib/samples.py): joblib processes, a Dask cluster, the result cache."""
+
+import numba
+import numpy as np
+import pytest
+
+from committee_lib import samples
+from committee_lib.annealing import Schedule, anneal
+from committee_lib.cache import cached
+from committee_lib.errors import ConvergenceError
+
+SCHEDULE = Schedule(sweeps=1500, beta1=20.0, patience=1000)
+ARGS = ("relu", 6, 0.4, 4, 0.85)  # activation, K, alpha, y, q1
+SEEDS = [0, 1, 2]
+
+
+@pytest.fixture(autouse=True)
+def tmp_cache(tmp_path, monkeypatch):
+    """Results into a fresh cache; worker processes reuse this process's compiled kernels."""
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(numba.config.CACHE_DIR))
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return [anneal(*ARGS, seed=s, schedule=SCHEDULE) for s in SEEDS]
+
+
+def assert_same(results, expected):
+    assert [r.seed for r in results] == SEEDS
+    for r, e in zip(results, expected):
+        assert r.summary() == e.summary()
+        np.testing.assert_array_equal(r.W, e.W)
+        np.testing.assert_array_equal(r.reference, e.reference)
+
+
+def test_joblib_processes_give_the_serial_results_in_seed_order(serial):
+    assert_same(samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=2, progress=False), serial)
+
+
+def test_dask_cluster_on_loopback_gives_the_same_results(serial):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, threads_per_worker=1, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        results = samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, scheduler=cluster.scheduler_address, progress=False)
+    assert_same(results, serial)
+
+
+def test_an_interrupted_sweep_resumes_from_the_cache(serial, monkeypatch):
+    calls = []
+
+    def interrupted_at_seed_2(*args):
+        calls.append(args[5])
+        if args[5] == 2 and calls.count(2) == 1:
+            raise KeyboardInterrupt
+        return anneal(*args)
+
+    monkeypatch.setattr(samples, "anneal", interrupted_at_seed_2)
+    with pytest.raises(KeyboardInterrupt):
+        samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=1, progress=False)
+    sample = cached(samples.anneal_sample)
+    assert [sample.check_call_in_cache(*ARGS, s, SCHEDULE) for s in SEEDS] == [True, True, False]
+    results = samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=1, progress=False)
+    assert calls == [0, 1, 2, 2]  # the rerun computed only the missing sample
+    assert_same(results, serial)
+
+
+def test_the_cache_key_holds_every_parameter_and_the_seed():
+    sample = cached(samples.anneal_sample)
+    samples.anneal_samples(*ARGS, [0], SCHEDULE, n_jobs=1, progress=False)
+    assert sample.check_call_in_cache(*ARGS, 0, SCHEDULE)
+    assert not sample.check_call_in_cache(*ARGS, 1, SCHEDULE)
+    assert not sample.check_call_in_cache(*ARGS[:4], 0.86, 0, SCHEDULE)
+    assert not sample.check_call_in_cache(*ARGS, 0, Schedule(sweeps=1501, beta1=20.0, patience=1000))
+
+
+def test_unsolved_samples_are_never_counted_silently():
+    short = Schedule(sweeps=2, beta0=0.1, beta1=0.2, patience=0)
+    args = ("sign", 7, 0.8, 4, 0.85)
+    with pytest.raises(ConvergenceError, match=r"seeds \[0, 1\]"):
+        samples.anneal_samples(*args, [0, 1], short, n_jobs=1, progress=False)
+    results = samples.anneal_samples(*args, [0, 1], short, n_jobs=1, progress=False, require_solved=False)
+    assert [r.solved for r in results] == [False, False]
