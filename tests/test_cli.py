@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from committee_lib.capacity import capacity
-from committee_lib.cli import main
 
 KEYS = {"alpha_c_rs", "alpha_at", "alpha_c_1rsb", "weights", "activation", "margin"}
 
@@ -26,14 +25,6 @@ def run_module(*args):
                           capture_output=True, text=True, timeout=120)
 
 
-def run_main(capsys, argv):
-    """(exit status, stdout, stderr) of main(argv) in-process."""
-    try:
-        status = main(argv)
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def assert_values_match(result, expected):
@@ -106,8 +97,8 @@ def test_installed_entry_point():
     ("binary", "relu", 0.0),
     ("binary", "sign", 0.25),
 ])
-def test_capacity_json_in_process(capsys, weights, activation, margin):
-    status, out, err = run_main(capsys, ["capacity", "--weights", weights, "--activation", activation,
+def test_capacity_json_in_process(run_cli, weights, activation, margin):
+    status, out, err = run_cli(["capacity", "--weights", weights, "--activation", activation,
                                          "--margin", str(margin), "--json"])
     assert status == 0 and err == ""
     lines = out.strip().splitlines()
@@ -128,14 +119,14 @@ def test_capacity_json_in_process(capsys, weights, activation, margin):
         assert result["alpha_c_rs"] == pytest.approx(result["alpha_c_1rsb"], rel=1e-12)
 
 
-def test_json_null_for_sign_spherical_text(capsys):
-    status, out, _ = run_main(capsys, ["capacity", "--weights", "spherical", "--activation", "sign", "--json"])
+def test_json_null_for_sign_spherical_text(run_cli):
+    status, out, _ = run_cli(["capacity", "--weights", "spherical", "--activation", "sign", "--json"])
     assert status == 0
     assert '"alpha_c_rs": null' in out and '"alpha_c_1rsb": null' in out
 
 
-def test_human_readable_output(capsys):
-    status, out, err = run_main(capsys, ["capacity", "--weights", "spherical", "--activation", "sign"])
+def test_human_readable_output(run_cli):
+    status, out, err = run_cli(["capacity", "--weights", "spherical", "--activation", "sign"])
     assert status == 0 and err == ""
     fields = dict(line.split(":", 1) for line in out.strip().splitlines())
     fields = {k.strip(): v.strip() for k, v in fields.items()}
@@ -144,8 +135,8 @@ def test_human_readable_output(capsys):
     assert fields["alpha_c_rs"] != "None"  # a divergence is spelled out, not printed as a Python None
 
 
-def test_quad_order_option(capsys):
-    status, out, _ = run_main(capsys, ["capacity", "--weights", "binary", "--activation", "relu",
+def test_quad_order_option(run_cli):
+    status, out, _ = run_cli(["capacity", "--weights", "binary", "--activation", "relu",
                                        "--quad-order", "128", "--json"])
     assert status == 0
     assert json.loads(out)["alpha_c_rs"] == pytest.approx(0.9039862813, abs=1e-8)
@@ -167,8 +158,8 @@ BAD = [
 
 
 @pytest.mark.parametrize("name, argv", BAD, ids=[b[0] for b in BAD])
-def test_bad_arguments_in_process(capsys, name, argv):
-    status, out, err = run_main(capsys, argv)
+def test_bad_arguments_in_process(run_cli, name, argv):
+    status, out, err = run_cli(argv)
     assert status not in (0, None)
     assert out == ""
     lines = err.strip().splitlines()
@@ -183,6 +174,6 @@ def test_bad_arguments_in_process(capsys, name, argv):
     (["capacity", "--weights", "foo", "--activation", "relu"], "weights"),
     (["capacity", "--weights", "binary", "--activation", "bogus"], "activation"),
 ])
-def test_error_message_names_the_parameter(capsys, argv, word):
-    _, _, err = run_main(capsys, argv)
+def test_error_message_names_the_parameter(run_cli, argv, word):
+    _, _, err = run_cli(argv)
     assert word in err

@@ -23,7 +23,6 @@ import pytest
 from scipy import special
 
 from committee_lib import franz_parisi as fp
-from committee_lib.cli import main
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.kernels import get_kernel
 from committee_lib.rs import rs_solution
@@ -39,13 +38,6 @@ def half_unit(printed):
     return 0.5 * 10.0 ** (-len(printed.split(".")[1]))
 
 
-def run_main(capsys, argv):
-    try:
-        status = main(argv)
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.fixture(scope="module")
@@ -328,8 +320,8 @@ def test_parameter_errors_name_the_parameter(call, word):
 
 
 # ----------------------------------------------------------------------------- command line
-def test_cli_json_binary(capsys):
-    status, out, err = run_main(capsys, ["fp", "--weights", "binary", "--activation", "relu", "--alpha", "0.6",
+def test_cli_json_binary(run_cli):
+    status, out, err = run_cli(["fp", "--weights", "binary", "--activation", "relu", "--alpha", "0.6",
                                          "--points", "20", "--json"])
     assert status == 0 and err == ""
     lines = out.strip().splitlines()
@@ -341,8 +333,8 @@ def test_cli_json_binary(capsys):
     assert all(math.isfinite(v) for v in result["F"])
 
 
-def test_cli_json_spherical_has_null_d_star(capsys):
-    status, out, _ = run_main(capsys, ["fp", "--weights", "spherical", "--activation", "sign", "--alpha", "1",
+def test_cli_json_spherical_has_null_d_star(run_cli):
+    status, out, _ = run_cli(["fp", "--weights", "spherical", "--activation", "sign", "--alpha", "1",
                                        "--points", "10", "--json"])
     assert status == 0
     assert '"d_star": null' in out
@@ -359,8 +351,8 @@ def test_cli_json_spherical_has_null_d_star(capsys):
     (["fp", "--weights", "binary", "--activation", "relu", "--alpha", "0.5", "--points", "2"], "n_points"),
     (["fp", "--weights", "binary", "--activation", "relu", "--alpha", "0.5", "--quad-order", "1"], "quad_order"),
 ])
-def test_cli_bad_arguments(capsys, argv, word):
-    status, out, err = run_main(capsys, argv)
+def test_cli_bad_arguments(run_cli, argv, word):
+    status, out, err = run_cli(argv)
     assert status not in (0, None) and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "error" in lines[0] and word in lines[0]

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize
 
-from committee_lib.cli import main
 from committee_lib.energetic import rs_energetic, rsb_energetic
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.gaussian import legendre
@@ -367,13 +366,6 @@ def test_flat_region_is_reported_not_nan():
 
 
 # ----------------------------------------------------------------------------- command line
-def run_main(capsys, argv):
-    try:
-        status = main(argv)
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_cli_ld_json_finite_y_subprocess():
@@ -389,8 +381,8 @@ def test_cli_ld_json_finite_y_subprocess():
     assert agrees(result["phi_normalized"], "-0.06088") and result["y"] == 20
 
 
-def test_cli_ld_json_limit(capsys):
-    status, out, err = run_main(capsys, ["ld", "--weights", "binary", "--activation", "sign", "--alpha", "0.4",
+def test_cli_ld_json_limit(run_cli):
+    status, out, err = run_cli(["ld", "--weights", "binary", "--activation", "sign", "--alpha", "0.4",
                                          "--q1", "0.85", "--json"])
     assert status == 0 and err == ""
     result = json.loads(out)
@@ -401,10 +393,10 @@ def test_cli_ld_json_limit(capsys):
 @pytest.mark.parametrize("args, word", [
     (["--q1", "1.5"], "q1"), (["--q1", "0.85", "--y", "0.5"], "y"), (["--q1", "0.85", "--alpha", "0"], "alpha"),
     (["--q1", "0.05"], "typical"), (["--q1", "x"], "q1"), (["--q1", "0.85", "--weights", "ternary"], "weights")])
-def test_cli_ld_bad_arguments(capsys, args, word):
+def test_cli_ld_bad_arguments(run_cli, args, word):
     argv = ["ld", "--weights", "binary", "--activation", "relu", "--alpha", "0.4", "--json"]
     # later options override earlier ones in argparse
-    status, out, err = run_main(capsys, argv + args)
+    status, out, err = run_cli(argv + args)
     assert status != 0 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "error" in lines[0] and word in lines[0], err
