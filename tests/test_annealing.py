@@ -32,7 +32,6 @@ from committee_lib.annealing import (
     ramp_at,
     replicas_around_center,
 )
-from committee_lib.cli import main
 from committee_lib.errors import ParameterError
 from committee_lib.xoshiro import below, next_u64, uniform
 
@@ -306,19 +305,18 @@ def test_relu_needs_even_inputs_per_unit_and_sign_odd():
 
 
 # ----------------------------------------------------------------------------- command line
-def test_cli_anneal_prints_the_run_as_json(capsys):
-    argv = ["anneal", "--activation", "relu", "--K", "6", "--alpha", "0.4", "--y", "4", "--q1", "0.85",
-            "--seed", "1", "--sweeps", "1500", "--json"]
-    assert main(argv) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert {"solved", "q", "sweeps", "replica_errors", "center_errors"} <= set(out)
-    assert out == anneal("relu", 6, 0.4, 4, 0.85, seed=1, schedule=Schedule(sweeps=1500)).summary()
-    assert out["solved"] and out["replica_errors"] == [0, 0, 0, 0]
+def test_cli_anneal_prints_the_run_as_json(run_cli):
+    status, out, _ = run_cli(["anneal", "--activation", "relu", "--K", "6", "--alpha", "0.4", "--y", "4",
+                              "--q1", "0.85", "--seed", "1", "--sweeps", "1500", "--json"])
+    assert status == 0
+    result = json.loads(out)
+    assert {"solved", "q", "sweeps", "replica_errors", "center_errors"} <= set(result)
+    assert result == anneal("relu", 6, 0.4, 4, 0.85, seed=1, schedule=Schedule(sweeps=1500)).summary()
+    assert result["solved"] and result["replica_errors"] == [0, 0, 0, 0]
 
 
-def test_cli_anneal_bad_parameter_exits_2(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["anneal", "--activation", "relu", "--K", "5", "--alpha", "0.4", "--y", "4", "--q1", "0.85",
-              "--seed", "1", "--json"])
-    assert exc.value.code == 2
-    assert "K and N/K even" in capsys.readouterr().err
+def test_cli_anneal_bad_parameter_exits_2(run_cli):
+    status, _, err = run_cli(["anneal", "--activation", "relu", "--K", "5", "--alpha", "0.4", "--y", "4",
+                              "--q1", "0.85", "--seed", "1", "--json"])
+    assert status == 2
+    assert "K and N/K even" in err
