@@ -12,10 +12,9 @@ This script reports; it never fails on a missed target (exit status 0).
 """
 
 import argparse
-import statistics
 import sys
-import time
 
+from timing import median_seconds  # benchmarks/timing.py
 from committee_lib.capacity import capacity
 from committee_lib.rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs
 from committee_lib.rsb import alpha_c_1rsb
@@ -48,13 +47,6 @@ def _max_abs_diff(a, b):
     return max(abs(x - y) for x, y in zip(a, b) if x is not None and y is not None)
 
 
-def median_ms(func, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
 
 
 def run(repeats, quad_order):
@@ -62,7 +54,7 @@ def run(repeats, quad_order):
     for name, func, has_target in CASES:
         value = func(quad_order)  # warm-up: JIT compilation / cache load, kernel construction
         func(quad_order)
-        ms = median_ms(lambda: func(quad_order), repeats)
+        ms = 1e3 * median_seconds(lambda: func(quad_order), repeats)[0]
         diff = _max_abs_diff(value, func(REFERENCE_ORDER))
         if has_target:
             meets = "yes" if ms < TARGET_MS and diff < TARGET_ACCURACY else "NO"

@@ -12,10 +12,9 @@ This script reports; it never fails on a missed target (exit status 0).
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
+from timing import median_seconds  # benchmarks/timing.py
 from committee_lib import franz_parisi as fp
 from committee_lib.gaussian import legendre
 from committee_lib.kernels import get_kernel
@@ -31,13 +30,6 @@ def _pin_one_core():
     return "not pinned (no sched_setaffinity)"
 
 
-def median_s(func, repeats):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def curve_cases(points):
@@ -66,7 +58,7 @@ def run(repeats, points):
     rows = []
     for name, func in curve_cases(points) + kernel_cases():
         func()  # warm-up: JIT compilation or cache load
-        seconds, result = median_s(func, repeats)
+        seconds, result = median_seconds(func, repeats)
         if isinstance(result, dict):
             meets = "yes" if seconds < TARGET_S else "NO"
             rows.append((name, seconds, str(result["evaluations"]), f"{len(result['d'])}", meets))

@@ -11,12 +11,12 @@ This script reports; it never fails on a missed target (exit status 0).
 """
 
 import argparse
-import statistics
 import sys
 import time
 
 import numpy as np
 
+from timing import median_seconds  # benchmarks/timing.py
 from committee_lib.large_deviations import alpha_breakup, alpha_star_fixed_q1, alpha_star_level, fig2_curves, ld_finite_y
 from committee_lib.local_entropy import local_entropy
 from committee_lib.rs import DEFAULT_QUAD_ORDER
@@ -44,13 +44,6 @@ def cases(n):
     ]
 
 
-def median_s(func, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv=None):
@@ -65,7 +58,7 @@ def main(argv=None):
             start = time.perf_counter()
             func()  # warm-up: JIT compilation or numba cache load
             first = time.perf_counter() - start
-            seconds = median_s(func, repeats)
+            seconds = median_seconds(func, repeats)[0]
             meets = "n/a" if target is None else ("yes" if seconds < target else "NO")
             rows.append((name, first, seconds, "—" if target is None else f"< {target:g} s", meets))
     except Exception as exc:  # a report, not a test: say what broke and carry on
