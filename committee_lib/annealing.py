@@ -228,7 +228,9 @@ def coupling_ratios(gamma, y):
 
 @jit
 def mean_overlap(S, y):
-    """Mean overlap over replica pairs: (sum_i S_i^2 - N y) / (N y (y - 1))."""
+    """Mean overlap over replica pairs: (sum_i S_i^2 - N y) / (N y (y - 1)); 1 for a single replica."""
+    if y == 1:
+        return 1.0
     n_inputs = S.size
     return (np.sum(S * S) - n_inputs * y) / (n_inputs * y * (y - 1.0))
 
@@ -277,17 +279,19 @@ def run_schedule(problem, state, control, ramp, t0, t1):
     """Sweeps t0 .. t1 - 1 of the schedule ramp (Schedule.ramp); control = [gamma, q, beta].
 
     Returns the number of sweeps done when the end condition is met (every replica a solution
-    and |q - q1| <= tolerance, checked from the end of the ramp on), else -1.
+    and |q - q1| <= tolerance, checked from the end of the ramp on), else -1.  A single replica
+    (y = 1) has no coupling to steer: the feedback is off and the end condition is E = 0.
     """
     beta0, beta1, sweeps, q_start, q1, gain, tolerance = ramp
     for t in range(t0, t1):
         beta = ramp_at(t, beta0, beta1, sweeps, True)
         metropolis_sweeps(problem, state, beta, control[0], 1)
         q = mean_overlap(state.S, problem.y)
-        control[0] *= math.exp(gain * (ramp_at(t, q_start, q1, sweeps, False) - q))  # eq. (F)
+        if problem.y > 1:
+            control[0] *= math.exp(gain * (ramp_at(t, q_start, q1, sweeps, False) - q))  # eq. (F)
         control[1] = q
         control[2] = beta
-        if t >= sweeps - 1 and abs(q - q1) <= tolerance and np.all(state.E == 0):
+        if t >= sweeps - 1 and (problem.y == 1 or abs(q - q1) <= tolerance) and np.all(state.E == 0):
             return t + 1
     return -1
 
@@ -372,9 +376,10 @@ def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_un
     """One replicated anneal: machine from default_rng(seed), y replicas driven to overlap q1.
 
     Returns an AnnealResult; `solved` is False (with the final state) when the end condition
-    was not reached within schedule.sweeps + schedule.patience sweeps.
+    was not reached within schedule.sweeps + schedule.patience sweeps.  y = 1 is plain simulated
+    annealing of the loss (the coupling term of (H) is constant; q1 is then only validated).
     """
-    y = _check_int("y", y, 2)
+    y = _check_int("y", y, 1)
     seed = _check_int("seed", seed, 0)
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     s = schedule.checked(q1)

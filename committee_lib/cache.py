@@ -1,9 +1,14 @@
 """On-disk result cache for expensive calculations, built on joblib.Memory.
 
 A cached result is keyed by every argument of the call (joblib hashes them), by the package
-version and by the package source: the cache lives in
-``cache_root() / f"{__version__}-{source_hash()}"``, so editing any ``committee_lib/*.py`` file
-starts a fresh directory and a stale result is never returned.
+version and by the code it runs: the cache lives in
+``cache_root() / f"{__version__}-{hash}"`` where ``hash`` covers the module defining the function
+and every ``committee_lib`` module it imports, directly or not (``module_closure``).  Editing the
+code of any of them starts a fresh directory, so a stale result is never returned; editing an
+unrelated module (a new chapter's code) keeps the results, so the hours of annealing behind the
+simulation chapters are not thrown away by a change elsewhere.  The hash is over the syntax tree
+with docstrings removed (``code_hash``): comments and docstrings do not change results.  A
+function defined outside the package is keyed by the whole package (``source_hash``).
 
 Writes are atomic: joblib's ``StoreBackendMixin._concurrency_safe_write`` (joblib/_store_backends.py)
 pickles each result into a uniquely named temporary file beside its target and then moves it
@@ -21,8 +26,10 @@ Usage::
 before importing; the book's notebook driver sets it to ``<repo>/_cache`` for its kernels.
 """
 
+import ast
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 import joblib
@@ -30,6 +37,7 @@ import joblib
 from . import __version__
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE = _PACKAGE_DIR.name
 
 
 def cache_root():
@@ -37,20 +45,69 @@ def cache_root():
     return Path(os.environ.get("COMMITTEE_CACHE", Path.home() / ".cache" / "committee_lib"))
 
 
-def source_hash():
-    """First 12 hex digits of the sha256 over the names and bytes of committee_lib/*.py, sorted."""
+def _code(path):
+    """ast.dump of a module with every docstring removed (comments are not in the tree)."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def code_hash(names):
+    """First 12 hex digits of the sha256 over the names and docstring-free code of these modules."""
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE_DIR.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for name in sorted(names):
+        digest.update(name.encode())
+        digest.update(_code(_PACKAGE_DIR / f"{name}.py").encode())
     return digest.hexdigest()[:12]
 
 
-def memory():
-    """joblib.Memory for this package version and source."""
-    return joblib.Memory(cache_root() / f"{__version__}-{source_hash()}", verbose=0)
+def _imports(name):
+    """committee_lib modules imported anywhere in module `name` (relative or absolute)."""
+    tree = ast.parse((_PACKAGE_DIR / f"{name}.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            parts = (node.module or "").split(".")
+            if node.level == 1 or parts[0] == _PACKAGE:
+                base = parts[1:] if node.level == 0 else parts
+                if base and base != [""]:
+                    found.add(base[0])
+                else:  # from . import x, y
+                    found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith(_PACKAGE + "."))
+    return {m for m in found if (_PACKAGE_DIR / f"{m}.py").exists()}
+
+
+@cache
+def module_closure(name):
+    """Module `name` of committee_lib and every package module it imports, transitively (sorted)."""
+    seen, todo = set(), [name, "__init__"]
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(_imports(m))
+    return tuple(sorted(seen))
+
+
+def source_hash():
+    """code_hash of the whole package (every committee_lib/*.py)."""
+    return code_hash(p.stem for p in _PACKAGE_DIR.glob("*.py"))
+
+
+def memory(module=None):
+    """joblib.Memory for this version and the code of `module`'s closure (None: the whole package)."""
+    key = source_hash() if module is None else code_hash(module_closure(module))
+    return joblib.Memory(cache_root() / f"{__version__}-{key}", verbose=0)
 
 
 def cached(func):
-    """Cache func's results on disk, keyed by its arguments, the version and the source."""
-    return memory().cache(func)
+    """Cache func's results on disk, keyed by its arguments, the version and the code it runs."""
+    package, _, module = func.__module__.partition(".")
+    return memory(module if package == _PACKAGE and module else None).cache(func)

@@ -4,6 +4,9 @@
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
     committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
+
+Exit status: 0 on success, 2 for bad input, 3 when a solver does not converge, 1 when an anneal
+ends unsolved (its final state is printed all the same).
 """
 
 import argparse
@@ -61,7 +64,7 @@ def build_parser():
     ann.add_argument("--activation", required=True, choices=["sign", "relu"])
     ann.add_argument("--K", required=True, type=int, help="hidden units (odd for sign, even for relu)")
     ann.add_argument("--alpha", required=True, type=float, help="load alpha > 0")
-    ann.add_argument("--y", required=True, type=int, help="number of replicas >= 2")
+    ann.add_argument("--y", required=True, type=int, help="number of replicas >= 1 (1: plain annealing)")
     ann.add_argument("--q1", required=True, type=float, help="target mean overlap of the replicas, in (0, 1)")
     ann.add_argument("--seed", required=True, type=int, help="seed of patterns, labels and Monte Carlo")
     ann.add_argument("--sweeps", type=int, default=Schedule.sweeps, help=f"beta ramp length (default {Schedule.sweeps})")
@@ -86,7 +89,7 @@ def main(argv=None):
     except (ParameterError, ConvergenceError) as exc:
         parser.exit(2 if isinstance(exc, ParameterError) else 3, f"committee {args.command}: error: {exc}\n")
     _print(result, args.json)
-    return 0
+    return 1 if args.command == "anneal" and not result["solved"] else 0
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ from scipy.special import roots_hermitenorm
 from .errors import ConvergenceError, ParameterError
 
 
-def _as_overlap(q):
-    """Overlaps as a float array, checked to lie in [0, 1]."""
+def _as_overlap(q, low=0.0, name="overlap q"):
+    """Overlaps as a float array, checked to lie in [low, 1]."""
     arr = np.asarray(q, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr < 0.0) or np.any(arr > 1.0):
-        raise ParameterError(f"overlap q must lie in [0, 1] (got {q!r})")
+    if np.any(~np.isfinite(arr)) or np.any(arr < low) or np.any(arr > 1.0):
+        raise ParameterError(f"{name} must lie in [{low:g}, 1] (got {q!r})")
     return arr
 
 
@@ -46,6 +46,13 @@ class Kernel:
 
     def dkappa(self, q):
         return _out(self._dkappa(_as_overlap(q)), q)
+
+    def correlation(self, rho):
+        """kappa continued to rho in [-1, 1]: the normalised correlation of the outputs of one network
+        on two inputs whose branches have overlap rho (or of two networks on one input).  Every
+        closed form and the Hermite series hold on the whole interval; rho = -1 is a negated input
+        (sign: -1; ReLU: -1/(pi - 1), since max(0, -x) is not -max(0, x))."""
+        return _out(self._kappa(_as_overlap(rho, -1.0, "correlation rho")), rho)
 
     def d2kappa(self, q):
         return _out(self._d2kappa(_as_overlap(q)), q)

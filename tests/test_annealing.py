@@ -177,6 +177,7 @@ def chi_square_pvalue(counts, probs, min_expected=5.0):
     ("sign", 3, 1, 3, 50_000),    # N = 3, committee of three single-input units, y = 3
     ("relu", 2, 4, 2, 300_000),   # N = 8, 2^16 configurations
     ("relu", 2, 2, 3, 100_000),   # N = 4, y = 3
+    ("relu", 2, 4, 1, 100_000),   # N = 8, y = 1: plain Metropolis on the loss
 ])
 def test_detailed_balance_against_exact_enumeration(activation, K, n, y, samples):
     beta, gamma = 0.8, 0.5
@@ -185,7 +186,8 @@ def test_detailed_balance_against_exact_enumeration(activation, K, n, y, samples
     assert chi_square_pvalue(counts, exact_measure(machine, y, beta, gamma)) > 1e-3
     # power: the same histogram is rejected against the measure with beta or gamma 10% off
     assert chi_square_pvalue(counts, exact_measure(machine, y, 1.1 * beta, gamma)) < 1e-6
-    assert chi_square_pvalue(counts, exact_measure(machine, y, beta, 1.1 * gamma)) < 1e-6
+    if y > 1:  # a single replica does not feel gamma
+        assert chi_square_pvalue(counts, exact_measure(machine, y, beta, 1.1 * gamma)) < 1e-6
 
 
 # ----------------------------------------------------------------------------- random numbers
@@ -241,6 +243,16 @@ def test_final_replicas_are_solutions_for_an_independent_classifier(activation, 
     assert q == pytest.approx(result.q, abs=1e-12)
 
 
+@pytest.mark.parametrize("activation, K", [("sign", 5), ("relu", 6)])
+def test_a_single_replica_anneals_to_a_solution_without_overlap_feedback(activation, K):
+    result = anneal(activation, K, 0.4, 1, 0.85, seed=4, schedule=QUICK)
+    assert result.solved and result.replica_errors == [0] and result.q == 1.0
+    assert result.gamma == QUICK.checked(0.85).gamma0  # no feedback without a second replica
+    np.testing.assert_array_equal(result.reference, result.W[0])
+    machine = result.machine()
+    assert plain_errors(activation, K, machine.xi.astype(np.int64), machine.sigma, result.W[0].astype(np.int64)) == 0
+
+
 def test_same_seed_same_run_other_seed_other_run():
     first = anneal("relu", 4, 0.5, 4, 0.8, seed=11, schedule=QUICK)
     second = anneal("relu", 4, 0.5, 4, 0.8, seed=11, schedule=QUICK)
@@ -289,7 +301,7 @@ def test_the_overlap_target_scopes_from_q_start_to_q1_and_beta_is_geometric():
     ("relu", 5, 0.4, 3, 0.8),    # relu needs even K
     ("tanh", 4, 0.4, 3, 0.8),
     ("relu", 4, 0.0, 3, 0.8),
-    ("relu", 4, 0.4, 1, 0.8),    # y >= 2
+    ("relu", 4, 0.4, 0, 0.8),    # y >= 1
     ("relu", 4, 0.4, 3, 1.0),    # q1 < 1
 ])
 def test_bad_parameters_raise(args):
@@ -320,3 +332,10 @@ def test_cli_anneal_bad_parameter_exits_2(run_cli):
                               "--q1", "0.85", "--seed", "1", "--json"])
     assert status == 2
     assert "K and N/K even" in err
+
+
+def test_cli_anneal_unsolved_run_exits_1_and_still_prints_its_state(run_cli):
+    status, out, _ = run_cli(["anneal", "--activation", "sign", "--K", "7", "--alpha", "0.8", "--y", "4",
+                              "--q1", "0.85", "--seed", "1", "--sweeps", "1", "--json"])
+    result = json.loads(out)
+    assert status == 1 and not result["solved"] and sum(result["replica_errors"]) > 0

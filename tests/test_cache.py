@@ -60,3 +60,35 @@ def test_source_hash_is_stable_and_short():
     assert cache.source_hash() == cache.source_hash()
     assert len(cache.source_hash()) == 12
     int(cache.source_hash(), 16)
+
+
+def test_closure_follows_imports_transitively_and_only_them():
+    closure = cache.module_closure("samples")
+    assert {"samples", "annealing", "committee", "bitplanes", "xoshiro", "gaussian", "errors", "cache"} <= set(closure)
+    assert "stabilities" not in closure and "large_deviations" not in closure
+    assert {"large_deviations", "local_entropy", "rs", "kernels"} <= set(cache.module_closure("stabilities"))
+
+
+def test_code_hash_ignores_docstrings_and_comments_but_not_code(tmp_path, monkeypatch):
+    base = '"""Module doc."""\n\ndef f(x):\n    """Doc."""\n    return x + 1  # comment\n'
+    variants = {
+        "same": '"""Other doc."""\n\ndef f(x):\n    """Changed doc."""\n    # new comment\n    return x + 1\n',
+        "code": '"""Module doc."""\n\ndef f(x):\n    """Doc."""\n    return x + 2  # comment\n',
+    }
+    monkeypatch.setattr(cache, "_PACKAGE_DIR", tmp_path)
+    (tmp_path / "m.py").write_text(base)
+    before = cache.code_hash(["m"])
+    hashes = {}
+    for name, text in variants.items():
+        (tmp_path / "m.py").write_text(text)
+        hashes[name] = cache.code_hash(["m"])
+    assert hashes["same"] == before and hashes["code"] != before
+
+
+def test_a_package_function_is_keyed_by_its_closure_only():
+    from committee_lib import samples, stabilities
+
+    anneal_dir = cache.cached(samples.anneal_sample).store_backend.location
+    theory_dir = cache.cached(stabilities.typical_stability).store_backend.location
+    assert anneal_dir != theory_dir
+    assert cache.code_hash(cache.module_closure("samples")) in str(anneal_dir)

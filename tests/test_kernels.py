@@ -118,6 +118,23 @@ def test_kappa_matches_brute_force(name):
     np.testing.assert_allclose(got, want, rtol=0, atol=KAPPA_TOL)
 
 
+@pytest.mark.parametrize("name", list(ALL))
+def test_correlation_continues_kappa_to_negative_overlaps(name):
+    factory, g, _ = ALL[name]
+    k = factory()
+    rhos = [-0.99, -0.7, -0.3, 0.4]
+    brute = np.array([brute_kappa(g, r) for r in rhos])
+    np.testing.assert_allclose(k.correlation(np.array(rhos)), brute, rtol=0, atol=KAPPA_TOL)
+    assert k.correlation(0.4) == k.kappa(0.4)
+
+
+def test_correlation_of_a_negated_input():
+    assert get_kernel("sign").correlation(-1.0) == pytest.approx(-1.0, abs=1e-14)
+    assert get_kernel("relu").correlation(-1.0) == pytest.approx(-1.0 / (math.pi - 1.0), abs=1e-14)
+    with pytest.raises(ParameterError, match=r"correlation rho must lie in \[-1, 1\]"):
+        get_kernel("relu").correlation(-1.5)
+
+
 # ----------------------------------------------------------------------------- 2. shape of kappa
 @pytest.mark.parametrize("name", list(KERNELS))
 def test_kappa_endpoints_monotone_convex(name):

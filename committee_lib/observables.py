@@ -1,0 +1,122 @@
+"""Observables of annealed samples (annealing.AnnealResult) with error bars over samples.
+
+A sample is one training set and its annealed group of y replicas plus their reference.  Every
+observable is first computed within a sample (all y p replica stabilities pooled, or the p
+stabilities of the reference), then averaged over samples; its error bar is the standard error
+of that average, std / sqrt(n_samples), because the samples are independent while the patterns
+and replicas of one sample are not.
+
+* `sample_stabilities`: the paper's stabilities Xi (physical units, committee.stabilities).
+* `lattice_histogram`: the density of stabilities on the lattice a finite machine can reach
+  (stabilities.stability_lattice), one bin per lattice value, so no bin straddles two values
+  and none is empty by construction; per sample the density is count / (values * spacing).
+* `bin_average`: a theoretical density averaged over those bins, the quantity a histogram
+  estimates (at the sign lattice's spacing the density varies a lot within one bin).
+* `over_samples`: mean and standard error of one number per sample.
+* `paired_difference`: mean and standard error of per-seed differences between two runs of the
+  same seeds (same training sets), used for the schedule-doubling check: the training set's own
+  scatter cancels, so the check is sharper than comparing two independent means.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .committee import stabilities
+from .errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over samples and its standard error (floats, or arrays for per-sample curves)."""
+
+    mean: float | np.ndarray
+    error: float | np.ndarray
+    n: int
+
+
+def over_samples(values):
+    """Mean and standard error (ddof = 1) over axis 0, one entry per sample (>= 2 samples); floats
+    for one value per sample, arrays for per-sample curves (n_samples, ...)."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 0 or values.shape[0] < 2:
+        raise ParameterError(f"an error bar needs one value per sample for at least 2 samples (got shape {values.shape})")
+    n = values.shape[0]
+    mean, error = values.mean(axis=0), values.std(axis=0, ddof=1) / np.sqrt(n)
+    if values.ndim == 1:
+        return Estimate(float(mean), float(error), n)
+    return Estimate(mean, error, n)
+
+
+def paired_difference(first, second):
+    """Estimate of mean(second - first) over paired samples (the same seeds in the same order)."""
+    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if first.shape != second.shape:
+        raise ParameterError(f"paired samples need equal shapes (got {first.shape} and {second.shape})")
+    return over_samples(second - first)
+
+
+def sample_stabilities(result):
+    """(replica stabilities (y, p), reference stabilities (p,)) of one AnnealResult, physical units."""
+    machine = result.machine()
+    return stabilities(machine, result.W), stabilities(machine, result.reference)
+
+
+def stability_moments(results):
+    """Per-sample mean and variance of the pooled replica and the reference stabilities, and the
+    reference's training errors: {observable: array over samples}."""
+    out = {"replica mean": [], "replica variance": [], "reference mean": [], "reference variance": [],
+           "reference errors": []}
+    for result in results:
+        replicas, reference = sample_stabilities(result)
+        out["replica mean"].append(replicas.mean())
+        out["replica variance"].append(replicas.var())
+        out["reference mean"].append(reference.mean())
+        out["reference variance"].append(reference.var())
+        out["reference errors"].append(result.center_errors / reference.size)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def panel_nodes(cuts, order=16):
+    """Gauss-Legendre nodes and weights (dx, not a Gaussian measure) with `order` nodes on each
+    panel between consecutive cuts (sorted, distinct)."""
+    cuts = np.asarray(cuts, dtype=float)
+    if cuts.ndim != 1 or cuts.size < 2 or np.any(np.diff(cuts) <= 0):
+        raise ParameterError("cuts (or edges) must be an increasing 1-D array of at least 2 values")
+    x, w = np.polynomial.legendre.leggauss(order)
+    half, mid = 0.5 * np.diff(cuts)[:, None], 0.5 * (cuts[1:] + cuts[:-1])[:, None]
+    return (mid + half * x).ravel(), (half * w).ravel()
+
+
+def bin_average(density, edges, cut=0.0, order=16):
+    """Mean of density(x) over each bin [edges[i], edges[i+1]] (Gauss-Legendre with `order` nodes
+    on each side of `cut`, where a stability density may jump: the lower end of its support)."""
+    edges = np.asarray(edges, dtype=float)
+    panel_nodes(edges)  # validates the edges
+    out = np.empty(edges.size - 1)
+    for i, (a, b) in enumerate(itertools.pairwise(edges)):
+        x, w = panel_nodes([a, cut, b] if a < cut < b else [a, b], order)
+        out[i] = w @ density(x) / (b - a)
+    return out
+
+
+def lattice_histogram(samples, lattice, lo, hi):
+    """Density of stabilities on the lattice points in [lo, hi], averaged over samples.
+
+    samples: one array of stabilities per sample (any shape; all of them count in the
+    normalisation, also those outside [lo, hi]).  Returns (lattice values, mean density, standard
+    error).  Raises ParameterError if a value is not on the lattice (wrong K, N or units).
+    """
+    edges, values = lattice.bin_edges(lo, hi), lattice.values(lo, hi)
+    densities = []
+    for x in samples:
+        x = np.ravel(np.asarray(x, dtype=float))
+        steps = (x - lattice.offset) / lattice.spacing
+        if np.any(np.abs(steps - np.round(steps)) > 1e-6):
+            raise ParameterError(f"stabilities are not on the {lattice.activation} lattice of K={lattice.K}, "
+                                 f"N={lattice.N} (physical={lattice.physical})")
+        counts, _ = np.histogram(x, edges)
+        densities.append(counts / (x.size * lattice.spacing))
+    est = over_samples(np.array(densities))
+    return values, est.mean, est.error

@@ -1,0 +1,382 @@
+"""Robustness of solutions to input and weight noise (paper Fig. 3 right and the text around it).
+
+A weight vector W (+-1) of one training set (committee.Machine) classifies pattern mu through the
+integer hidden fields and output margin of committee.py,
+
+    h_l = sum_{i in l} W_i xi_i,    m = sigma sum_l c_l g(h_l),    misclassified iff m <= 0,     (m)
+
+with g = sign, c_l = 1 (K, n odd: h_l != 0 and m != 0) or g = max(0, .), c_l = +1 for the first
+K/2 units and -1 for the rest (a tie m = 0 is an error).  The field is symmetric in W and xi, so
+flipping entry i of the pattern or of the weights moves one field by the same amount,
+
+    h_l(i) -> h_l(i) - 2 W_i xi_i,    l(i) = i // n.                                            (dh)
+
+Two experiments, each reporting, for every weight vector, the number of misclassified
+(pattern, perturbation) pairs out of p T (T perturbations per pattern; `NoiseCurve`):
+
+* input noise (the paper's Fig. 3 right): each training pattern is perturbed by flipping
+  m = round(eta N) distinct entries chosen uniformly, and the perturbed pattern keeps its label;
+* weight noise: m = round(f N) distinct weights chosen uniformly are flipped, and the whole
+  training set is classified by the perturbed weights.
+
+round is to the nearest integer, halves to even (Python's round).
+
+Nested perturbations.  For every perturbation one random order of the N positions is drawn (a
+partial Fisher-Yates shuffle up to the largest flip count, xoshiro.below), and the flip set of
+level k is its first m_k positions: the sets are nested and each one is uniform among the sets
+of its size.  One pass flips the positions in that order, updating the fields by (dh), and
+evaluates the margins (m) at every checkpoint m_k.  Input noise costs O(p T (max m + n_eta K) n_w)
+(the K fields of every weight vector are updated at each flip), weight noise
+O(T n_w (max m + n_f K) p) (the fields of every pattern are updated at each flip).
+
+Common random numbers.  Every weight vector sees the same perturbed patterns (input noise) and
+has the same positions flipped (weight noise), so differences between weight vectors (replicas
+against their reference) are measured with less noise than independent draws would give.
+
+Randomness.  One xoshiro256** stream, seeded with four words of numpy default_rng(seed), draws
+the orders in a fixed sequence: input noise for mu = 0 .. p - 1, for t = 0 .. T - 1; weight noise
+for t = 0 .. T - 1.  Each draw shuffles the permutation left by the previous one (a partial
+Fisher-Yates shuffle of any permutation is uniform), so a draw depends on the largest flip
+count of the call as well as on the seed; `perturbation_orders` replays the sequence.
+
+Full flips (eta = 1 or f = 1) negate every field, h -> -h.  For sign (an odd g) the margin
+changes sign, m -> -m != 0: exactly the correctly classified patterns become errors.  ReLU is
+not odd: max(0, -h) = max(0, h) - h, not -max(0, h), so m -> m - sigma sum_l c_l h_l and the
+outputs are not simply inverted; at eta = 1 (and at f = 1, the same fields) the error is that of
+W on the negated training set -xi.
+
+Large-K theory.  Flipping a fraction eta of a pattern's entries leaves a perturbed pattern of
+overlap rho = 1 - 2 eta with the original in every branch; flipping a fraction f of the weights
+does the same with rho = 1 - 2 f (the field is symmetric in W and xi).  Branch by branch the new
+field is rho lambda_l + sqrt(1 - rho^2) z_l with z_l independent of everything (a random subset of
+the branch's n terms, CLT), so by kernel substitution the new normalised output u' and the old
+one u are jointly Gaussian with correlation k = kernel.correlation(rho).  The constraints that
+made W a solution act on the output only, so given the normalised stability lambda = sigma u the
+perturbed one is N(k lambda, 1 - k^2), and
+
+    P_err(eta) = int dlambda P(lambda) H(k lambda / sqrt(1 - k^2)),   k = kappa(1 - 2 eta),      (T)
+
+with P(lambda) any of the stability distributions of stabilities.py.  At eta = 0 it is the mass
+below zero (the training error), at eta = 1/2 (k = 0) it is 1/2 whatever P, and input and weight
+noise give the same curve.  `noise_theory` integrates (T) over a theory density;
+`noise_from_stabilities` averages it over measured stabilities, which separates the Gaussian step
+of (T) from the stability distribution itself.
+
+The last section finds, on a curve averaged over samples (observables.over_samples), the
+noise at which a curve reaches a level (`eta_at`) and the points where two curves cross
+(`crossings`).
+"""
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+from .annealing import _check_int
+from .committee import Machine, check_architecture, margins
+from .errors import ConvergenceError, ParameterError, check_range
+from .gaussian import jit
+from .kernels import get_kernel
+from .observables import over_samples, panel_nodes
+from .xoshiro import below
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseCurve:
+    """Misclassified (pattern, perturbation) pairs per weight vector and noise level.
+
+    parameter  the noise levels (eta or f) in the caller's order, float (n_levels,)
+    flips      entries flipped at each level, round(parameter N), int64 (n_levels,)
+    counts     misclassified pairs, int64 (n_w, n_levels), or (n_levels,) for a single W (N,)
+    trials     pairs per weight vector and level, p * n_perturbations
+    """
+
+    parameter: np.ndarray
+    flips: np.ndarray
+    counts: np.ndarray
+    trials: int
+
+    @property
+    def error_rate(self):
+        """counts / trials: the probability that a perturbed pair is misclassified."""
+        return self.counts / self.trials
+
+
+# ----------------------------------------------------------------------------- kernels
+@jit
+def draw_order(rng, order, m):
+    """Partial Fisher-Yates: order[:m] becomes m distinct positions, uniform, in random order."""
+    N = order.size
+    for j in range(m):
+        r = j + below(rng, N - j)
+        order[j], order[r] = order[r], order[j]
+
+
+@jit
+def signed_margins(h, c, labels, relu, out):
+    """out[col] = labels[col] sum_l c_l g(h[l, col]), eq. (m), for fields h (K, columns)."""
+    K, M = h.shape
+    out[:] = 0
+    for l in range(K):
+        for col in range(M):
+            x = h[l, col]
+            g = max(x, 0) if relu else (1 if x > 0 else (-1 if x < 0 else 0))
+            out[col] += c[l] * g
+    for col in range(M):
+        out[col] *= labels[col]
+
+
+@jit
+def nested_pass(h, a, B, order, flips, n, c, labels, relu, margin):
+    """Flip entries order[j] one at a time, h[l(i), col] -= 2 a_i B[i, col] (eq. (dh), a and B one
+    of W, xi each); margin[k] = signed margins (m) of every column after flips[k] flips (sorted)."""
+    done = 0
+    for k in range(flips.size):
+        for j in range(done, flips[k]):
+            i = order[j]
+            l, s = i // n, 2 * a[i]
+            for col in range(h.shape[1]):
+                h[l, col] -= s * B[i, col]
+        done = flips[k]
+        signed_margins(h, c, labels, relu, margin[k])
+
+
+@jit
+def unit_fields(a, B, n, out):
+    """out[l, col] = sum_{i in l} a_i B[i, col], eq. (m) (a and B one of W, xi each)."""
+    out[:] = 0
+    for i in range(a.size):
+        for col in range(B.shape[1]):
+            out[i // n, col] += a[i] * B[i, col]
+
+
+@jit
+def counting_buffers(xi, W, n, flips):
+    """(K, zero counts (n_w, n_levels), the identity permutation of the N positions)."""
+    return xi.shape[1] // n, np.zeros((W.shape[0], flips.size), np.int64), np.arange(xi.shape[1])
+
+
+@jit
+def input_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
+    """counts[w, k]: pairs (mu, t) misclassified by W[w] with flips[k] entries of xi^mu flipped."""
+    p, n_w = xi.shape[0], W.shape[0]
+    K, counts, order = counting_buffers(xi, W, n, flips)
+    Wt = np.ascontiguousarray(W.T)
+    h0, h = np.empty((K, n_w), np.int64), np.empty((K, n_w), np.int64)
+    labels = np.empty(n_w, np.int64)
+    margin = np.empty((flips.size, n_w), np.int64)
+    for mu in range(p):
+        unit_fields(xi[mu], Wt, n, h0)
+        labels[:] = sigma[mu]
+        for _ in range(T):
+            draw_order(rng, order, flips[-1])
+            h[:] = h0
+            nested_pass(h, xi[mu], Wt, order, flips, n, c, labels, relu, margin)
+            for k in range(flips.size):
+                for w in range(n_w):
+                    counts[w, k] += margin[k, w] <= 0
+    return counts
+
+
+@jit
+def weight_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
+    """counts[w, k]: pairs (mu, t) misclassified by W[w] with flips[k] of its weights flipped."""
+    p, n_w = xi.shape[0], W.shape[0]
+    K, counts, order = counting_buffers(xi, W, n, flips)
+    xit = np.ascontiguousarray(xi.T)
+    h0, h = np.empty((n_w, K, p), np.int64), np.empty((K, p), np.int64)
+    for w in range(n_w):
+        unit_fields(W[w], xit, n, h0[w])
+    labels = sigma.astype(np.int64)
+    margin = np.empty((flips.size, p), np.int64)
+    for _ in range(T):
+        draw_order(rng, order, flips[-1])
+        for w in range(n_w):
+            h[:] = h0[w]
+            nested_pass(h, W[w], xit, order, flips, n, c, labels, relu, margin)
+            for k in range(flips.size):
+                counts[w, k] += np.sum(margin[k] <= 0)
+    return counts
+
+
+@jit
+def replay_orders(rng, N, m, draws):
+    """The first m positions of `draws` successive orders drawn as the experiment kernels do."""
+    order = np.arange(N)
+    out = np.empty((draws, m), np.int64)
+    for d in range(draws):
+        draw_order(rng, order, m)
+        out[d] = order[:m]
+    return out
+
+
+# ----------------------------------------------------------------------------- experiments (numpy)
+def rng_state(seed):
+    """xoshiro256** state of the experiments: four words of numpy default_rng(seed)."""
+    seed = _check_int("seed", seed, 0)
+    return np.random.default_rng(seed).integers(1, 2**63, size=4).astype(np.uint64)
+
+
+def perturbation_orders(seed, draws, N, m):
+    """(draws, m) positions: row d holds the first m positions of the d-th order an experiment
+    with this seed and largest flip count m draws (input noise: d = mu T + t; weight noise: d = t)."""
+    draws, N = _check_int("draws", draws, 0), _check_int("N", N, 1)
+    m = _check_int("m", m, 0)
+    if m > N:
+        raise ParameterError(f"m must lie in [0, N] = [0, {N}] (got {m})")
+    return replay_orders(rng_state(seed), N, m, draws)
+
+
+def _checked_weights(machine, W):
+    """W as int8 (n_w, N) of +-1, the machine validated; ParameterError otherwise."""
+    check_architecture(machine.activation, machine.K, machine.n)
+    W = np.asarray(W)
+    if W.ndim not in (1, 2) or W.shape[-1] != machine.N or W.size == 0:
+        raise ParameterError(f"W must have shape (n_w, N) or (N,) with N = {machine.N}, n_w >= 1 (got {W.shape})")
+    if not np.isin(W, (-1, 1)).all():
+        raise ParameterError("W must hold +-1 entries only")
+    return np.ascontiguousarray(W.reshape(-1, machine.N), dtype=np.int8)
+
+
+def _checked_levels(name, levels, N):
+    """(levels as float (n,), flips round(levels N) as int64 (n,)); each level in [0, 1]."""
+    levels = np.atleast_1d(np.asarray(levels, dtype=object))
+    if levels.ndim != 1 or levels.size == 0:
+        raise ParameterError(f"{name} must be a non-empty sequence of numbers in [0, 1] (got shape {levels.shape})")
+    levels = np.array([check_range(name, x, 0.0, 1.0) for x in levels])
+    return levels, np.rint(levels * N).astype(np.int64)
+
+
+def _experiment(kernel, name, machine, W, levels, n_perturbations, seed):
+    """Validate, run `kernel` on the distinct sorted flip counts and map back to the caller's order."""
+    single = np.ndim(W) == 1
+    W = _checked_weights(machine, W)
+    levels, flips = _checked_levels(name, levels, machine.N)
+    T = _check_int("n_perturbations", n_perturbations, 1)
+    rng = rng_state(seed)
+    distinct, position = np.unique(flips, return_inverse=True)
+    relu = machine.activation == "relu"
+    counts = kernel(machine.xi, machine.sigma, machine.c.astype(np.int64), relu, machine.n, W, distinct, T, rng)
+    counts = counts[:, position]
+    return NoiseCurve(levels, flips, counts[0] if single else counts, machine.p * T)
+
+
+def input_noise(machine, W, etas, n_perturbations=50, seed=0):
+    """NoiseCurve of input noise: each pattern with round(eta N) distinct entries flipped, T =
+    n_perturbations nested draws per pattern shared by every weight vector (module docstring)."""
+    return _experiment(input_noise_counts, "etas", machine, W, etas, n_perturbations, seed)
+
+
+def weight_noise(machine, W, fractions, n_perturbations=50, seed=0):
+    """NoiseCurve of weight noise: round(f N) distinct weights flipped, the whole training set
+    classified; T = n_perturbations nested draws shared by every weight vector (module docstring)."""
+    return _experiment(weight_noise_counts, "fractions", machine, W, fractions, n_perturbations, seed)
+
+
+# ----------------------------------------------------------------------------- curves over samples
+# ----------------------------------------------------------------------------- annealed samples
+def sample_noise(result, levels, n_perturbations=50):
+    """Both experiments on one anneal (annealing.AnnealResult), perturbations seeded by its seed:
+    {"input": rates, "weight": rates}, rates (1 + y, n_levels) with rows [reference, replicas]."""
+    machine = result.machine()
+    W = np.vstack([result.reference[None, :], result.W])
+    return {"input": input_noise(machine, W, levels, n_perturbations, seed=result.seed).error_rate,
+            "weight": weight_noise(machine, W, levels, n_perturbations, seed=result.seed).error_rate}
+
+
+def noise_over_samples(results, levels, n_perturbations=50):
+    """{experiment: {"reference": Estimate, "replica": Estimate}} over the samples (>= 2): the
+    reference's curve and the mean curve of the replicas, averaged over samples with error bars."""
+    per_sample = [sample_noise(r, levels, n_perturbations) for r in results]
+    return {exp: {"reference": over_samples([s[exp][0] for s in per_sample]),
+                  "replica": over_samples([s[exp][1:].mean(axis=0) for s in per_sample])}
+            for exp in ("input", "weight")}
+
+
+def tie_fraction(machine, W, n_patterns=20000, seed=0):
+    """Fraction of fresh random +-1 patterns on which the integer output sum_l c_l g(h_l) of W is
+    exactly 0: a tie, an error by convention (m).  Zero for sign (K, n odd); for ReLU it lifts
+    the error of an uncorrelated pattern (eta = 1/2) from 1/2 to 1/2 + tie / 2."""
+    n_patterns = _check_int("n_patterns", n_patterns, 1)
+    rng = np.random.default_rng(_check_int("seed", seed, 0))
+    xi = (2 * rng.integers(0, 2, size=(n_patterns, machine.N)) - 1).astype(np.int8)
+    fresh = Machine(machine.activation, machine.K, machine.n, xi, np.ones(n_patterns, np.int8))
+    return float(np.mean(margins(fresh, _checked_weights(machine, W)) == 0))
+
+
+# ----------------------------------------------------------------------------- large-K theory
+def error_given_stability(lam, level, activation):
+    """P(error | lambda) after flipping a fraction `level` of the entries, eq. (T): H(k lambda /
+    sqrt(1 - k^2)), k = kappa(1 - 2 level); the step theta(-lambda) at level 0 (1/2 at lambda = 0)."""
+    level = check_range("level", level, 0.0, 1.0)
+    k = get_kernel(activation).correlation(1.0 - 2.0 * level)
+    lam = np.asarray(lam, dtype=float)
+    spread = np.sqrt(max(1.0 - k * k, 0.0))
+    if spread == 0.0:
+        return np.where(lam * k > 0, 0.0, np.where(lam == 0, 0.5, 1.0))
+    return ndtr(-k * lam / spread)
+
+
+def noise_theory(distribution, levels, order=64, width=12.0):
+    """Eq. (T) over a theory density (stabilities.StabilityDistribution, normalised units) for each
+    level; Gauss-Legendre panels on [lower, width] split at 0 (its jump for the replicas)."""
+    lower = max(distribution.lower, -width)
+    cuts = sorted({lower, 0.0, 1.0, 3.0, width} if lower < 0 else {lower, 1.0, 3.0, width})
+    lam, w = panel_nodes(cuts, order)
+    w = w * distribution.density(lam)
+    if abs(w.sum() - 1.0) > 1e-6:
+        raise ConvergenceError(f"the {distribution.kind} stability density integrates to {w.sum():.8f} on "
+                               f"[{lower:g}, {width:g}], not 1")
+    return np.array([w @ error_given_stability(lam, x, distribution.activation) for x in np.atleast_1d(levels)])
+
+
+def noise_from_stabilities(stabilities, levels, activation):
+    """Eq. (T) averaged over measured normalised stabilities (any shape) instead of a density."""
+    lam = np.ravel(np.asarray(stabilities, dtype=float))
+    return np.array([error_given_stability(lam, x, activation).mean() for x in np.atleast_1d(levels)])
+
+
+def _checked_curves(parameter, *rates):
+    """parameter (n,) strictly increasing and curves of the same length, as float arrays."""
+    parameter = np.asarray(parameter, dtype=float)
+    if parameter.ndim != 1 or parameter.size == 0 or np.any(np.diff(parameter) <= 0):
+        raise ParameterError("parameter must be a non-empty, strictly increasing 1-D grid")
+    curves = [np.asarray(r, dtype=float) for r in rates]
+    if any(r.shape != parameter.shape for r in curves):
+        raise ParameterError(f"every rate curve must have the shape of parameter {parameter.shape}")
+    return parameter, *curves
+
+
+def eta_at(parameter, rate, level):
+    """The parameter at which `rate` first reaches `level` (rate >= level), linearly interpolated
+    between grid points; NaN if it never does on the grid."""
+    parameter, rate = _checked_curves(parameter, rate)
+    level = check_range("level", level)
+    reached = np.flatnonzero(rate >= level)
+    if reached.size == 0:
+        return np.nan
+    k = reached[0]
+    if k == 0:
+        return float(parameter[0])
+    x0, x1, r0, r1 = parameter[k - 1], parameter[k], rate[k - 1], rate[k]
+    return float(x0 + (level - r0) * (x1 - x0) / (r1 - r0))
+
+
+def crossings(parameter, rate_a, rate_b):
+    """Parameters where the piecewise-linear curves a and b cross (sign changes of a - b), sorted;
+    possibly empty.  Where a - b is zero on a stretch of grid points between a positive and a
+    negative value, the crossing is the middle of that stretch; zeros at either end of the grid
+    or between values of the same sign (curves that touch) are not crossings."""
+    x, a, b = _checked_curves(parameter, rate_a, rate_b)
+    d = a - b
+    nonzero = np.flatnonzero(d != 0)
+    points = []
+    for i, j in itertools.pairwise(nonzero):
+        if np.sign(d[i]) == np.sign(d[j]):
+            continue
+        if j == i + 1:
+            points.append(x[i] + d[i] * (x[j] - x[i]) / (d[i] - d[j]))
+        else:
+            points.append(0.5 * (x[i + 1] + x[j - 1]))
+    return np.array(points, dtype=float)

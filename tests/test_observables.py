@@ -1,0 +1,100 @@
+"""Observables of annealed samples: error bars over samples, lattice histograms, paired checks."""
+
+import numpy as np
+import pytest
+
+from committee_lib import committee
+from committee_lib.annealing import Schedule, anneal
+from committee_lib.errors import ParameterError
+from committee_lib.observables import (
+    bin_average,
+    lattice_histogram,
+    over_samples,
+    paired_difference,
+    sample_stabilities,
+    stability_moments,
+)
+from committee_lib.stabilities import stability_lattice
+
+QUICK = Schedule(sweeps=3000, patience=2000)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {act: [anneal(act, K, 0.4, 5, 0.85, seed=s, schedule=QUICK) for s in range(3)]
+            for act, K in (("sign", 5), ("relu", 6))}
+
+
+def test_over_samples_is_mean_and_standard_error():
+    est = over_samples([1.0, 2.0, 3.0, 6.0])
+    assert est.mean == 3.0 and est.n == 4
+    assert est.error == pytest.approx(np.sqrt(((4 + 1 + 0 + 9) / 3) / 4))
+    with pytest.raises(ParameterError, match="at least 2"):
+        over_samples([1.0])
+
+
+def test_paired_difference_cancels_the_common_scatter():
+    base = np.array([0.0, 10.0, 20.0, 30.0])
+    est = paired_difference(base, base + np.array([1.0, 1.1, 0.9, 1.0]))
+    assert est.mean == pytest.approx(1.0) and est.error < 0.1
+    with pytest.raises(ParameterError, match="equal shapes"):
+        paired_difference([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("activation", ["sign", "relu"])
+def test_stabilities_are_positive_on_solutions_and_on_the_lattice(runs, activation):
+    for result in runs[activation]:
+        replicas, reference = sample_stabilities(result)
+        assert replicas.shape == (result.y, round(0.4 * result.K * result.n)) and np.all(replicas > 0)
+        assert np.sum(reference <= 0) == result.center_errors
+        lattice = stability_lattice(activation, result.K, result.K * result.n, physical=True)
+        values, density, error = lattice_histogram([replicas, reference], lattice, -3.0, 5.0)
+        # every value is in range here, so the histogram integrates to one in each sample
+        assert np.sum(density) * lattice.spacing == pytest.approx(1.0)
+        assert np.all(error >= 0) and values.size == density.size
+
+
+def test_histogram_is_the_sample_average_of_per_sample_densities():
+    lattice = stability_lattice("sign", 3, 9, physical=True)  # odd multiples of 1/sqrt(3)
+    u = 1 / np.sqrt(3)
+    first, second = np.array([u, u, 3 * u, -u]), np.array([3 * u, 3 * u])
+    values, density, error = lattice_histogram([first, second], lattice, -1.0, 1.0)
+    np.testing.assert_allclose(values, [-u, u])  # 3u lies outside [lo, hi] but counts in the norm
+    spacing = 2 * u
+    np.testing.assert_allclose(density, [(1 / 4) / 2 / spacing, (2 / 4) / 2 / spacing])
+    np.testing.assert_allclose(error, np.std([[1 / 4, 2 / 4], [0, 0]], axis=0, ddof=1) / spacing / np.sqrt(2))
+
+
+def test_values_off_the_lattice_are_refused():
+    lattice = stability_lattice("sign", 3, 9, physical=True)
+    with pytest.raises(ParameterError, match="lattice"):
+        lattice_histogram([np.array([0.1]), np.array([0.2])], lattice, -1.0, 1.0)
+
+
+def test_moments_match_a_direct_computation(runs):
+    result = runs["relu"][0]
+    moments = stability_moments(runs["relu"])
+    machine = result.machine()
+    m = committee.margins(machine, result.W.astype(np.int64)) / np.sqrt(machine.n * machine.K)
+    assert moments["replica mean"][0] == pytest.approx(m.mean())
+    assert moments["replica variance"][0] == pytest.approx(m.var())
+    assert moments["reference errors"][0] == result.center_errors / machine.p
+    assert all(v.shape == (3,) for v in moments.values())
+
+
+def test_bin_average_integrates_a_density_that_jumps_at_the_cut():
+    density = lambda x: np.where(x > 0, np.exp(-x), 0.0)
+    edges = np.array([-0.5, 0.5, 1.5, 4.0])
+    means = bin_average(density, edges)
+    exact = np.array([1 - np.exp(-0.5), np.exp(-0.5) - np.exp(-1.5), np.exp(-1.5) - np.exp(-4.0)]) / np.diff(edges)
+    np.testing.assert_allclose(means, exact, rtol=1e-12)
+    with pytest.raises(ParameterError, match="edges"):
+        bin_average(density, [1.0, 0.0])
+
+
+def test_over_samples_of_curves_is_pointwise():
+    est = over_samples([[1.0, 2.0], [3.0, 6.0]])
+    np.testing.assert_allclose(est.mean, [2.0, 4.0])
+    np.testing.assert_allclose(est.error, [1.0, 2.0])  # std (ddof 1) sqrt(2) and 2 sqrt(2), over sqrt(2)
+    with pytest.raises(ParameterError, match="at least 2"):
+        over_samples([[0.5, 1.0]])
