@@ -88,19 +88,26 @@ class NoiseCurve:
 
     parameter  the noise levels (eta or f) in the caller's order, float (n_levels,)
     flips      entries flipped at each level, round(parameter N), int64 (n_levels,)
-    counts     misclassified pairs, int64 (n_w, n_levels), or (n_levels,) for a single W (N,)
+    counts     misclassified pairs (m <= 0), int64 (n_w, n_levels), or (n_levels,) for a single W (N,)
     trials     pairs per weight vector and level, p * n_perturbations
+    ties       the pairs among them with m = 0 (ReLU only: a sign machine has none), same shape
     """
 
     parameter: np.ndarray
     flips: np.ndarray
     counts: np.ndarray
     trials: int
+    ties: np.ndarray
 
     @property
     def error_rate(self):
-        """counts / trials: the probability that a perturbed pair is misclassified."""
+        """counts / trials: the probability that a perturbed pair is misclassified (ties are errors)."""
         return self.counts / self.trials
+
+    @property
+    def error_rate_coin(self):
+        """(counts - ties / 2) / trials: the same with every tie m = 0 broken by a fair coin."""
+        return (self.counts - 0.5 * self.ties) / self.trials
 
 
 # ----------------------------------------------------------------------------- kernels
@@ -153,15 +160,17 @@ def unit_fields(a, B, n, out):
 
 @jit
 def counting_buffers(xi, W, n, flips):
-    """(K, zero counts (n_w, n_levels), the identity permutation of the N positions)."""
-    return xi.shape[1] // n, np.zeros((W.shape[0], flips.size), np.int64), np.arange(xi.shape[1])
+    """(K, zero counts and ties (n_w, n_levels), the identity permutation of the N positions)."""
+    zeros = np.zeros((W.shape[0], flips.size), np.int64)
+    return xi.shape[1] // n, zeros, zeros.copy(), np.arange(xi.shape[1])
 
 
 @jit
 def input_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
-    """counts[w, k]: pairs (mu, t) misclassified by W[w] with flips[k] entries of xi^mu flipped."""
+    """(counts, ties)[w, k]: pairs (mu, t) misclassified by (tied for) W[w] with flips[k] entries of
+    xi^mu flipped."""
     p, n_w = xi.shape[0], W.shape[0]
-    K, counts, order = counting_buffers(xi, W, n, flips)
+    K, counts, ties, order = counting_buffers(xi, W, n, flips)
     Wt = np.ascontiguousarray(W.T)
     h0, h = np.empty((K, n_w), np.int64), np.empty((K, n_w), np.int64)
     labels = np.empty(n_w, np.int64)
@@ -176,14 +185,16 @@ def input_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
             for k in range(flips.size):
                 for w in range(n_w):
                     counts[w, k] += margin[k, w] <= 0
-    return counts
+                    ties[w, k] += margin[k, w] == 0
+    return counts, ties
 
 
 @jit
 def weight_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
-    """counts[w, k]: pairs (mu, t) misclassified by W[w] with flips[k] of its weights flipped."""
+    """(counts, ties)[w, k]: pairs (mu, t) misclassified by (tied for) W[w] with flips[k] of its
+    weights flipped."""
     p, n_w = xi.shape[0], W.shape[0]
-    K, counts, order = counting_buffers(xi, W, n, flips)
+    K, counts, ties, order = counting_buffers(xi, W, n, flips)
     xit = np.ascontiguousarray(xi.T)
     h0, h = np.empty((n_w, K, p), np.int64), np.empty((K, p), np.int64)
     for w in range(n_w):
@@ -197,7 +208,8 @@ def weight_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
             nested_pass(h, W[w], xit, order, flips, n, c, labels, relu, margin)
             for k in range(flips.size):
                 counts[w, k] += np.sum(margin[k] <= 0)
-    return counts
+                ties[w, k] += np.sum(margin[k] == 0)
+    return counts, ties
 
 
 @jit
@@ -257,9 +269,9 @@ def _experiment(kernel, name, machine, W, levels, n_perturbations, seed):
     rng = rng_state(seed)
     distinct, position = np.unique(flips, return_inverse=True)
     relu = machine.activation == "relu"
-    counts = kernel(machine.xi, machine.sigma, machine.c.astype(np.int64), relu, machine.n, W, distinct, T, rng)
-    counts = counts[:, position]
-    return NoiseCurve(levels, flips, counts[0] if single else counts, machine.p * T)
+    counts, ties = kernel(machine.xi, machine.sigma, machine.c.astype(np.int64), relu, machine.n, W, distinct, T, rng)
+    counts, ties = counts[:, position], ties[:, position]
+    return NoiseCurve(levels, flips, counts[0] if single else counts, machine.p * T, ties[0] if single else ties)
 
 
 def input_noise(machine, W, etas, n_perturbations=50, seed=0):
@@ -278,10 +290,12 @@ def weight_noise(machine, W, fractions, n_perturbations=50, seed=0):
 # ----------------------------------------------------------------------------- annealed samples
 def sample_noise(result, levels, n_perturbations=50):
     """Both experiments on one anneal (annealing.AnnealResult), perturbations seeded by its seed:
-    {"input": rates, "weight": rates}, rates (1 + y, n_levels) with rows [reference, replicas]."""
+    {"input", "input, ties by coin", "weight": rates}, rates (1 + y, n_levels) with rows
+    [reference, replicas]."""
     machine = result.machine()
     W = np.vstack([result.reference[None, :], result.W])
-    return {"input": input_noise(machine, W, levels, n_perturbations, seed=result.seed).error_rate,
+    inputs = input_noise(machine, W, levels, n_perturbations, seed=result.seed)
+    return {"input": inputs.error_rate, "input, ties by coin": inputs.error_rate_coin,
             "weight": weight_noise(machine, W, levels, n_perturbations, seed=result.seed).error_rate}
 
 
@@ -291,7 +305,7 @@ def noise_over_samples(results, levels, n_perturbations=50):
     per_sample = [sample_noise(r, levels, n_perturbations) for r in results]
     return {exp: {"reference": over_samples([s[exp][0] for s in per_sample]),
                   "replica": over_samples([s[exp][1:].mean(axis=0) for s in per_sample])}
-            for exp in ("input", "weight")}
+            for exp in per_sample[0]}
 
 
 def tie_fraction(machine, W, n_patterns=20000, seed=0):

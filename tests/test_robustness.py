@@ -51,6 +51,14 @@ def plain_wrong(activation, K, xi, sigma, W):
     return sigma * out <= 0
 
 
+def plain_ties(activation, K, xi, W):
+    """Patterns of xi on which the output sum_l c_l g(h_l) of W is exactly 0."""
+    p, N = xi.shape
+    h = (xi.reshape(p, K, N // K) * W.reshape(K, N // K)).sum(axis=2)
+    out = np.sign(h).sum(axis=1) if activation == "sign" else np.maximum(h, 0) @ np.where(np.arange(K) < K // 2, 1, -1)
+    return out == 0
+
+
 def plain_errors(activation, K, xi, sigma, W):
     return int(plain_wrong(activation, K, xi, sigma, W).sum())
 
@@ -77,6 +85,7 @@ def test_input_noise_matches_brute_force(activation):
     flips = [round(eta * machine.N) for eta in etas]
     orders = perturbation_orders(seed, machine.p * T, machine.N, max(flips))
     expected = np.zeros((len(W), len(etas)), np.int64)
+    tied = np.zeros_like(expected)
     for mu in range(machine.p):
         for t in range(T):
             order = orders[mu * T + t]
@@ -85,7 +94,9 @@ def test_input_noise_matches_brute_force(activation):
                 x[order[:m]] *= -1
                 for w in range(len(W)):
                     expected[w, k] += plain_wrong(activation, machine.K, x[None], machine.sigma[mu:mu + 1], W[w])[0]
+                    tied[w, k] += plain_ties(activation, machine.K, x[None], W[w])[0]
     assert np.array_equal(curve.counts, expected)
+    assert np.array_equal(curve.ties, tied) and (activation == "sign") == (tied.sum() == 0)
     assert curve.trials == machine.p * T
     assert np.array_equal(curve.flips, flips)
     assert np.array_equal(curve.parameter, etas)
@@ -99,13 +110,16 @@ def test_weight_noise_matches_brute_force(activation):
     flips = [round(f * machine.N) for f in fractions]
     orders = perturbation_orders(seed, T, machine.N, max(flips))
     expected = np.zeros((len(W), len(fractions)), np.int64)
+    tied = np.zeros_like(expected)
     for t in range(T):
         for w in range(len(W)):
             for k, m in enumerate(flips):
                 v = W[w].astype(np.int64)
                 v[orders[t, :m]] *= -1
                 expected[w, k] += plain_errors(activation, machine.K, machine.xi, machine.sigma, v)
+                tied[w, k] += plain_ties(activation, machine.K, machine.xi, v).sum()
     assert np.array_equal(curve.counts, expected)
+    assert np.array_equal(curve.ties, tied) and (activation == "sign") == (tied.sum() == 0)
     assert curve.trials == machine.p * T
 
 
@@ -225,8 +239,10 @@ def test_bad_parameters():
 
 # ----------------------------------------------------------------------------- curves over samples
 def test_noise_curve_rate():
-    curve = NoiseCurve(np.array([0.0, 0.5]), np.array([0, 2]), np.array([[0, 3], [1, 4]]), 8)
+    curve = NoiseCurve(np.array([0.0, 0.5]), np.array([0, 2]), np.array([[0, 3], [1, 4]]), 8,
+                       np.array([[0, 2], [0, 0]]))
     assert np.array_equal(curve.error_rate, [[0, 0.375], [0.125, 0.5]])
+    assert np.array_equal(curve.error_rate_coin, [[0, 0.25], [0.125, 0.5]])
 
 
 def test_eta_at():
