@@ -1,5 +1,5 @@
 # make book [PROFILE=paper|quick] [SET="nb.param=value ..."] [ONLY="nb ..."]
-# make test | clean | clean-results | bench      (see README.md)
+# make test | lab | clean | clean-results | bench      (see README.md)
 
 PROFILE ?= paper
 SET ?=
@@ -9,13 +9,17 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book test clean clean-results bench
+.PHONY: book test lab clean clean-results bench
 
 book: $(INSTALLED)
 	$(PYTHON) notebooks/run.py --profile $(PROFILE) $(foreach s,$(SET),--set '$(s)') $(foreach n,$(ONLY),--only $(n))
 
 test: $(INSTALLED) /usr/bin/chromium
 	$(PYTHON) -m pytest
+
+# JupyterLab on the notebooks, sharing the book's result cache (the cached anneals are reused).
+lab: $(INSTALLED)
+	COMMITTEE_CACHE=$(CURDIR)/_cache $(VENV)/bin/jupyter lab notebooks/
 
 bench: $(INSTALLED)
 	@if [ -f benchmarks/run_all.py ]; then $(PYTHON) benchmarks/run_all.py; else echo "no benchmarks/run_all.py yet"; fi
