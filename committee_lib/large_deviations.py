@@ -360,6 +360,22 @@ class _FiniteY:
             energetic=energetic, quad_order=self.quad_order)
 
 
+def bisect_into_domain(f, a, b, message):
+    """Between a (f defined and <= 0) and b (f undefined: None), bisect for a point x where f is
+    defined and > 0.  Returns (a, x, f(x)), a the last point seen with f <= 0; raises
+    ConvergenceError(message) after 60 halvings."""
+    for _ in range(60):
+        mid = 0.5 * (a + b)
+        fm = f(mid)
+        if fm is None:
+            b = mid
+        elif fm > 0.0:
+            return a, mid, fm
+        else:
+            a = mid
+    raise ConvergenceError(message)
+
+
 def _increasing_root(f, x0, step, lo_limit, hi_limit, what):
     """Root of a function increasing through zero, bracketed from x0 by doubling steps, then Brent.
 
@@ -387,19 +403,7 @@ def _increasing_root(f, x0, step, lo_limit, hi_limit, what):
             step *= 2.0
             fx = f(x)
             if fx is None:  # past the domain: bisect back into it
-                hi_try = x
-                for _ in range(60):
-                    mid = 0.5 * (a + hi_try)
-                    fm = f(mid)
-                    if fm is None:
-                        hi_try = mid
-                    elif fm > 0.0:
-                        x, fx = mid, fm
-                        break
-                    else:
-                        a = mid
-                else:
-                    raise ConvergenceError(f"{what}: the residual leaves its domain before changing sign")
+                a, x, fx = bisect_into_domain(f, a, x, f"{what}: the residual leaves its domain before changing sign")
             if fx >= 0.0:
                 lo, hi = a, x
                 break
@@ -629,18 +633,7 @@ def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order
             break
         if not up and (db is None or db > 0.0):
             if db is None:  # both flat at b: bisect towards a for a defined positive value
-                for _ in range(60):
-                    mid = 0.5 * (a + b)
-                    dm = diff(mid)
-                    if dm is None:
-                        b = mid
-                    elif dm > 0.0:
-                        b, db = mid, dm
-                        break
-                    else:
-                        a = mid
-                else:
-                    raise ConvergenceError(f"{what}: the curves become flat before crossing")
+                a, b, db = bisect_into_domain(diff, a, b, f"{what}: the curves become flat before crossing")
             lo, hi = b, a
             break
         if b in (lo_limit, hi_limit):

@@ -78,12 +78,18 @@ def stability_moments(results):
     return {k: np.array(v) for k, v in out.items()}
 
 
+def _increasing(values):
+    """values as a float array, checked to be increasing, 1-D, with at least 2 entries."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size < 2 or np.any(np.diff(values) <= 0):
+        raise ParameterError("cuts (or edges) must be an increasing 1-D array of at least 2 values")
+    return values
+
+
 def panel_nodes(cuts, order=16):
     """Gauss-Legendre nodes and weights (dx, not a Gaussian measure) with `order` nodes on each
     panel between consecutive cuts (sorted, distinct)."""
-    cuts = np.asarray(cuts, dtype=float)
-    if cuts.ndim != 1 or cuts.size < 2 or np.any(np.diff(cuts) <= 0):
-        raise ParameterError("cuts (or edges) must be an increasing 1-D array of at least 2 values")
+    cuts = _increasing(cuts)
     x, w = np.polynomial.legendre.leggauss(order)
     half, mid = 0.5 * np.diff(cuts)[:, None], 0.5 * (cuts[1:] + cuts[:-1])[:, None]
     return (mid + half * x).ravel(), (half * w).ravel()
@@ -92,8 +98,7 @@ def panel_nodes(cuts, order=16):
 def bin_average(density, edges, cut=0.0, order=16):
     """Mean of density(x) over each bin [edges[i], edges[i+1]] (Gauss-Legendre with `order` nodes
     on each side of `cut`, where a stability density may jump: the lower end of its support)."""
-    edges = np.asarray(edges, dtype=float)
-    panel_nodes(edges)  # validates the edges
+    edges = _increasing(edges)
     out = np.empty(edges.size - 1)
     for i, (a, b) in enumerate(itertools.pairwise(edges)):
         x, w = panel_nodes([a, cut, b] if a < cut < b else [a, b], order)

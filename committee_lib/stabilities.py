@@ -438,6 +438,13 @@ class StabilityDistribution:
     #: the variance of the truncated components (eps^2): the smallest scale of the density next to its lower end
     edge_scale = 1.0
 
+    def _check_common(self):
+        """Checks shared by the subclasses (margin, quadrature orders); sets the physical scale."""
+        check_margin(self.margin)
+        _check_order(self.quad_order)
+        _check_order(self.moments_order)
+        object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
+
     # -- units
     def _to_lambda(self, x, physical):
         return np.asarray(x, dtype=float) / self.scale if physical else np.asarray(x, dtype=float)
@@ -577,10 +584,7 @@ class TypicalStability(StabilityDistribution):
 
     def __post_init__(self):
         _check_kappa("kappa", self.kappa)
-        check_margin(self.margin)
-        _check_order(self.quad_order)
-        _check_order(self.moments_order)
-        object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
+        self._check_common()
         s, e = math.sqrt(self.kappa), math.sqrt(1.0 - self.kappa)
         object.__setattr__(self, "_exact", tuple(float(v) for v in group_moments_kernel(
             s, 0.0, e, 1.0, self.margin, 0.0, 0.0, 0.0, 0.0, 0, *legendre(self.moments_order))))
@@ -632,10 +636,7 @@ class ReplicaStability(StabilityDistribution):
         if k0 > k1:
             raise ParameterError(f"kappa0 must not exceed kappa1 (got {k0!r} > {k1!r})")
         check_range("y", self.y, 1.0, None)
-        check_margin(self.margin)
-        _check_order(self.quad_order)
-        _check_order(self.moments_order)
-        object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
+        self._check_common()
         s0, b, eps = math.sqrt(k0), math.sqrt(k1 - k0), math.sqrt(1.0 - k1)
         object.__setattr__(self, "_params", (s0, b, eps))
         zo, wo = outer_nodes(s0, b, eps, float(self.y), self.margin, *legendre(self.quad_order))
@@ -692,10 +693,7 @@ class LimitStability(StabilityDistribution):
     def __post_init__(self):
         _check_kappa("kappa1", self.kappa1)
         check_range("gamma", self.gamma, 0.0, None, low_open=True, high_open=True)
-        check_margin(self.margin)
-        _check_order(self.quad_order)
-        _check_order(self.moments_order)
-        object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
+        self._check_common()
         object.__setattr__(self, "_exact", tuple(float(v) for v in limit_moments_kernel(
             self.kappa1, self.gamma, self.margin, *legendre(self.moments_order))))
 
@@ -746,12 +744,9 @@ class ReferenceStability(StabilityDistribution):
         y = check_range("y", self.y, 1.0, None)
         ka = check_range("kappa_a", self.kappa_a, -1.0, 1.0)
         kr0 = check_range("kappa_ref0", self.kappa_ref0, -1.0, 1.0)
-        check_margin(self.margin)
-        _check_order(self.quad_order)
-        _check_order(self.moments_order)
+        self._check_common()
         if self.method not in ("auto", "exact", "regression"):
             raise ParameterError(f"method must be 'auto', 'exact' or 'regression' (got {self.method!r})")
-        object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
         s0, b, eps = math.sqrt(k0), math.sqrt(k1 - k0), math.sqrt(1.0 - k1)
         a_coef = kr0 / s0
         b_exact = (ka - kr0) / b
