@@ -1,10 +1,11 @@
-"""Critical capacities in one call: RS, de Almeida-Thouless and 1RSB (capacity chapter)."""
+"""Critical capacities in one call: RS, de Almeida-Thouless, 1RSB and k-step RSB (capacity chapters)."""
 
 import math
 
 from .kernels import get_kernel
 from .priors import get_prior
 from .rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, check_margin
+from .krsb import alpha_c_krsb_sequence
 from .rsb import alpha_c_1rsb
 
 
@@ -13,18 +14,21 @@ def _finite_or_none(value):
 
 
 def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
-    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb; None where it diverges or does not apply.
+    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb, _2rsb, _3rsb; None where it diverges or does not apply.
 
-    binary: alpha_c_rs from the zero of the RS free entropy (paper eq. 5), 1RSB not applicable;
-    spherical: alpha_c_rs = kappa'(1)/J(k) (eq. 6), alpha_c_1rsb = min of S/(-E) (eq. T23).
+    binary: alpha_c_rs from the zero of the RS free entropy (paper eq. 5), RSB not applicable;
+    spherical: alpha_c_rs = kappa'(1)/J(k) (eq. 6), alpha_c_1rsb = min of S/(-E) (eq. T23),
+    alpha_c_2rsb and alpha_c_3rsb the k-step minima (eq. T32), each seeded from the one before.
     """
     kernel, prior, margin = get_kernel(activation), get_prior(weights), check_margin(margin)
     result = {"weights": prior.name, "activation": kernel.name, "margin": margin, "quad_order": quad_order}
     if prior.name == "binary":
         result["alpha_c_rs"] = alpha_c_binary_rs(kernel, margin, quad_order)
-        result["alpha_c_1rsb"] = None
+        result["alpha_c_1rsb"] = result["alpha_c_2rsb"] = result["alpha_c_3rsb"] = None
     else:
         result["alpha_c_rs"] = _finite_or_none(alpha_c_spherical_rs(kernel, margin))
         result["alpha_c_1rsb"] = _finite_or_none(alpha_c_1rsb(kernel, margin, quad_order).alpha_c)
+        _, two, three = alpha_c_krsb_sequence(kernel, 3, margin)
+        result["alpha_c_2rsb"], result["alpha_c_3rsb"] = _finite_or_none(two.alpha_c), _finite_or_none(three.alpha_c)
     result["alpha_at"] = _finite_or_none(alpha_at(kernel, prior.name, margin, quad_order))
     return result

@@ -21,7 +21,7 @@ from .franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
 from .franz_parisi import fp_summary
 from .kernels import ACTIVATIONS
 from .large_deviations import ld
-from .rs import DEFAULT_QUAD_ORDER
+from .rs import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,10 +43,11 @@ def build_parser():
     parser = _Parser(prog="committee", description="Replica theory of large-K tree committee machines.")
     parser.add_argument("--version", action="version", version=f"committee_lib {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    cap = sub.add_parser("capacity", help="critical capacities: RS, AT line, 1RSB")
+    cap = sub.add_parser("capacity", help="critical capacities: RS, AT line, 1RSB, 2RSB, 3RSB")
     cap.add_argument("--weights", required=True, choices=["binary", "spherical"])
     cap.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
-    cap.add_argument("--margin", type=float, default=0.0, help="output margin k >= 0 (default 0)")
+    cap.add_argument("--margin", type=float, default=0.0,
+                     help=f"output margin k in [{MARGIN_MIN:g}, {MARGIN_MAX:g}] (default 0; negative: non-convex)")
     cap.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
     cap.add_argument("--json", action="store_true", help="print one JSON object")
     cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order))

@@ -6,7 +6,9 @@ the margin k and Gauss-Legendre reference nodes; the activation never appears he
 
 import math
 
-from .gaussian import gauss_nodes, jit, log_ndtr, log_tilted_mean, mills
+import numpy as np
+
+from .gaussian import L, LOG_SQRT_2PI, gauss_nodes, jit, log_ndtr, log_tilted_mean, mills
 
 
 @jit
@@ -48,22 +50,119 @@ def rsb_energetic(kap0, kap1, m, margin, x_ref, w_ref):
 
 
 @jit
+def log_jamming_step(a, s, y):
+    """ln J of the last RSB step in the jamming limit, a = h - k, s^2 = 1 - kappa of the step below:
+
+    J = E_z exp[-(y/2) (k - h - s z)^2 theta(k - h - s z)]
+      = H(-a/s) + exp(-y a^2/(2c)) H(a/(s sqrt c)) / sqrt(c),   c = 1 + y s^2   (eq. T23, T31).
+    """
+    c = 1.0 + y * s * s
+    l1 = log_ndtr(a / s)
+    l2 = -y * a * a / (2.0 * c) - 0.5 * math.log(c) + log_ndtr(-a / (s * math.sqrt(c)))
+    hi = max(l1, l2)
+    return hi + math.log1p(math.exp(min(l1, l2) - hi))
+
+
+@jit
 def frozen_energetic(x, kap0, dkap1, margin, x_ref, w_ref):
     """E(x, q0) of the 1RSB capacity limit q1 -> 1, m = x (1 - q1) (capacity.md eq. T23).
 
-    The energetic tilt is y = x / kappa'(1); with a = sqrt(k0) z - k, s^2 = 1 - k0, c = 1 + y s^2:
-    E = (1/x) E_z ln[ H(-a/s) + exp(-y a^2/(2c)) H(a/(s sqrt c)) / sqrt(c) ].
+    The energetic tilt is y = x / kappa'(1); with a = sqrt(k0) z - k, s^2 = 1 - k0:
+    E = (1/x) E_z ln J(a), J the jamming step of log_jamming_step.
     """
     y = x / dkap1
     s0 = math.sqrt(kap0)
     s = math.sqrt(1.0 - kap0)
-    c = 1.0 + y * s * s
     z, w = gauss_nodes(margin / s0 if s0 > 0.0 else math.inf, x_ref, w_ref)
     e = 0.0
     for i in range(z.size):
-        a = s0 * z[i] - margin
-        l1 = log_ndtr(a / s)
-        l2 = -y * a * a / (2.0 * c) - 0.5 * math.log(c) + log_ndtr(-a / (s * math.sqrt(c)))
-        hi = max(l1, l2)
-        e += w[i] * (hi + math.log1p(math.exp(min(l1, l2) - hi)))
+        e += w[i] * log_jamming_step(s0 * z[i] - margin, s, y)
     return e / x
+
+
+@jit
+def _panel_node(j, lo, hi, x_ref, w_ref):
+    """Node j of the Gauss-Legendre panel [lo, hi] and its log-weight, the density phi(z) included."""
+    half = 0.5 * (hi - lo)
+    z = lo + half * (x_ref[j] + 1.0)
+    return z, math.log(half * w_ref[j]) - 0.5 * z * z - LOG_SQRT_2PI
+
+
+@jit
+def _kink_cuts(h, s, margin):
+    """Two Gauss-Legendre panels [-L, c], [c, L] split at the step c = (k - h)/s of the integrand."""
+    c = min(max((margin - h) / s, -L), L)
+    return np.array([-L, c, L])
+
+
+@jit
+def _log_mean_jamming(h, s, rho, s_last, y, margin, x_ref, w_ref):
+    """ln E_z exp[rho ln J(h + s z - k; s_last, y)], split at the kink h + s z = k (eq. T31)."""
+    if s == 0.0:
+        return rho * log_jamming_step(h - margin, s_last, y)
+    cuts = _kink_cuts(h, s, margin)
+    best = -math.inf
+    total = 0.0
+    for p in range(cuts.size - 1):
+        lo, hi = cuts[p], cuts[p + 1]
+        if hi <= lo:
+            continue
+        for j in range(x_ref.size):
+            z, lw = _panel_node(j, lo, hi, x_ref, w_ref)
+            v = lw + rho * log_jamming_step(h + s * z - margin, s_last, y)
+            if v > best:
+                total = total * math.exp(best - v) + 1.0
+                best = v
+            else:
+                total += math.exp(v - best)
+    return best + math.log(total)
+
+
+@jit
+def _log_mean_level(h, s, rho, s_inner, rho_inner, s_last, y, margin, x_ref, w_ref):
+    """ln E_z exp[rho psi(h + s z)], psi = _log_mean_jamming one level further in (eq. T31)."""
+    if s == 0.0:
+        return rho * _log_mean_jamming(h, s_inner, rho_inner, s_last, y, margin, x_ref, w_ref)
+    cuts = _kink_cuts(h, s, margin)
+    best = -math.inf
+    total = 0.0
+    for p in range(cuts.size - 1):
+        lo, hi = cuts[p], cuts[p + 1]
+        if hi <= lo:
+            continue
+        for j in range(x_ref.size):
+            z, lw = _panel_node(j, lo, hi, x_ref, w_ref)
+            v = lw + rho * _log_mean_jamming(h + s * z, s_inner, rho_inner, s_last, y, margin, x_ref, w_ref)
+            if v > best:
+                total = total * math.exp(best - v) + 1.0
+                best = v
+            else:
+                total += math.exp(v - best)
+    return best + math.log(total)
+
+
+@jit
+def krsb_energetic(kaps, rs, dkap1, margin, x_ref, w_ref):
+    """E of the k-step capacity limit q_k -> 1, m_i = r_i (1 - q_k), k = 1, 2, 3 (eq. T31):
+
+    E = (1/r_1) E_{h ~ N(0, kappa_0)} psi_0(h), with psi_{k-1}(h) = ln J(h - k; 1 - kappa_{k-1},
+    r_k / kappa'(1)) and psi_i(h) = ln E_z exp[(r_{i+1}/r_{i+2}) psi_{i+1}(h + sqrt(kappa_{i+1} - kappa_i) z)];
+    kaps = (kappa_0, ..., kappa_{k-1}), rs = (r_1, ..., r_k).  For k = 1 this is frozen_energetic.
+    """
+    k = rs.size
+    s0 = math.sqrt(kaps[0])
+    s_last = math.sqrt(1.0 - kaps[k - 1])
+    y = rs[k - 1] / dkap1
+    z, w = gauss_nodes(margin / s0 if s0 > 0.0 else math.inf, x_ref, w_ref)
+    e = 0.0
+    for i in range(z.size):
+        h = s0 * z[i]
+        if k == 1:
+            psi = log_jamming_step(h - margin, s_last, y)
+        elif k == 2:
+            psi = _log_mean_jamming(h, math.sqrt(kaps[1] - kaps[0]), rs[0] / rs[1], s_last, y, margin, x_ref, w_ref)
+        else:
+            psi = _log_mean_level(h, math.sqrt(kaps[1] - kaps[0]), rs[0] / rs[1], math.sqrt(kaps[2] - kaps[1]),
+                                  rs[1] / rs[2], s_last, y, margin, x_ref, w_ref)
+        e += w[i] * psi
+    return e / rs[0]

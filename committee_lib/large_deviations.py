@@ -44,7 +44,7 @@ from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, 
 from .kernels import get_kernel
 from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
 from .priors import Spherical, get_prior
-from .rs import DEFAULT_QUAD_ORDER, check_margin, rs_overlap, rs_solution
+from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_overlap, rs_solution
 
 #: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]
 Y_MAX = 2000
@@ -277,7 +277,7 @@ def _check(alpha, q1, y, activation, weights, margin, quad_order):
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     y = check_y(y)
     legendre(quad_order)
-    return kernel, prior, alpha, q1, y, check_margin(margin)
+    return kernel, prior, alpha, q1, y, check_nonnegative_margin(margin)
 
 
 def finite_y_alpha0(q1, y, weights, quad_order=DEFAULT_QUAD_ORDER):

@@ -39,7 +39,7 @@ from .errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
 from .kernels import get_kernel
 from .priors import get_prior
-from .rs import DEFAULT_QUAD_ORDER, check_margin
+from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin
 
 #: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
 Q1_GAP = 1e-9
@@ -256,7 +256,7 @@ def _check(alpha, q1, activation, weights, margin, quad_order):
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     if q1 > 1.0 - Q1_GAP:
         raise ParameterError(f"q1 must lie in (0, {1.0 - Q1_GAP:.9f}] (got {q1!r})")
-    margin = check_margin(margin)
+    margin = check_nonnegative_margin(margin)
     legendre(quad_order)  # validates quad_order
     return kernel, prior, alpha, q1, margin
 

@@ -79,6 +79,39 @@ class Spherical:
         c = 1.0 + x * (1.0 - q0)
         return 0.5 * (math.log(c) / x + q0 / c)
 
+    @staticmethod
+    def krsb_entropy(qs, rs):
+        """S of the k-step capacity limit q_k -> 1, m_i = r_i (1 - q_k) (eq. T30):
+
+        S = (1/2) [sum_i ln(L_{i-1}/L_i) / r_i + q_0 / L_0],  L_k = 1,  L_{i-1} = L_i + r_i (q_i - q_{i-1}),
+        with qs = (q_0, ..., q_{k-1}), q_k = 1 and rs = (r_1, ..., r_k); k = 1 is frozen_entropy.
+        """
+        upper = 1.0
+        lam = 1.0
+        s = 0.0
+        for q, r in zip(reversed(qs), reversed(rs)):
+            step = r * (upper - q)
+            s += math.log1p(step / lam) / r
+            lam += step
+            upper = q
+        return 0.5 * (s + qs[0] / lam)
+
+    @staticmethod
+    def parisi_entropy(qs, ms):
+        """Crisanti-Sommers entropic term of a step Parisi function x(q) = m_i on (q_{i-1}, q_i) (eq. T26):
+
+        G_S = (1/2) [ln(1 - q_k) + q_0 / lambda_0 + sum_i ln(lambda_{i-1}/lambda_i) / m_i],
+        lambda_k = 1 - q_k, lambda_{i-1} = lambda_i + m_i (q_i - q_{i-1}); qs = (q_0, ..., q_k),
+        ms = (m_1, ..., m_k).  One step is rsb_entropy; no step (qs = (q,), ms = ()) is RS.
+        """
+        lam = 1.0 - qs[-1]
+        s = math.log(lam)
+        for i in range(len(ms) - 1, -1, -1):
+            step = ms[i] * (qs[i + 1] - qs[i])
+            s += math.log1p(step / lam) / ms[i]
+            lam += step
+        return 0.5 * (s + qs[0] / lam)
+
 
 class Binary:
     """W_i = +-1: G_S = -qhat (1-q)/2 + E ln 2cosh(sqrt(qhat) u), q = E tanh^2 (capacity.md sec. 3)."""

@@ -18,8 +18,9 @@ from .kernels import get_kernel
 from .priors import get_prior
 
 DEFAULT_QUAD_ORDER = 64
-#: margins are supported in [0, MARGIN_MAX]
-MARGIN_MAX = 4.0
+#: the capacity code (RS, AT, 1RSB, kRSB) supports margins in [MARGIN_MIN, MARGIN_MAX]; the
+#: geometry chapters (Franz-Parisi, large deviations, stabilities) in [0, MARGIN_MAX]
+MARGIN_MIN, MARGIN_MAX = -2.0, 4.0
 #: RS solutions are searched for 1 - q >= this (binary: the prior's own, smaller, limit)
 ONE_MINUS_Q_MIN = 1e-10
 
@@ -39,7 +40,12 @@ class RSPoint:
 
 
 def check_margin(margin):
-    """The margin k of the output stability, in [0, MARGIN_MAX]."""
+    """The margin k of the output stability, in [MARGIN_MIN, MARGIN_MAX] (negative: non-convex)."""
+    return check_range("margin", margin, MARGIN_MIN, MARGIN_MAX)
+
+
+def check_nonnegative_margin(margin):
+    """The margin k of the geometry chapters, in [0, MARGIN_MAX]."""
     return check_range("margin", margin, 0.0, MARGIN_MAX)
 
 

@@ -96,7 +96,7 @@ def alpha_c_1rsb(activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
     grid = [(u, q0) for u in np.linspace(-4.0, 8.0, 7) for q0 in np.linspace(0.0, 0.9, 6)]
     start = min(grid, key=objective)
     res = minimize(objective, start, method="Nelder-Mead", bounds=bounds,
-                   options={"xatol": 1e-6, "fatol": 1e-13, "maxiter": 4000,
+                   options={"xatol": 1e-6, "fatol": 1e-13 * alpha_rs, "maxiter": 4000,
                             "initial_simplex": [start, (start[0] + 1.0, start[1]), (start[0], start[1] + 0.09)]})
     if not res.success:
         raise ConvergenceError(f"1RSB capacity ({kernel.name}): {res.message}")

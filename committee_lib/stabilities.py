@@ -59,7 +59,7 @@ from .gaussian import (L, LOG_SQRT_2PI, clamped_sorted, jit, legendre, log_ndtr,
 from .kernels import get_kernel
 from .large_deviations import LDPoint, binomial_log_coefficients, group_nodes, group_probabilities, ld_finite_y
 from .local_entropy import LocalEntropy, x_star
-from .rs import DEFAULT_QUAD_ORDER, check_margin, rs_solution
+from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_solution
 
 #: default Gauss-Legendre order per panel of the density kernels (the exact moments use DEFAULT_QUAD_ORDER)
 DENSITY_QUAD_ORDER = 24
@@ -440,7 +440,7 @@ class StabilityDistribution:
 
     def _check_common(self):
         """Checks shared by the subclasses (margin, quadrature orders); sets the physical scale."""
-        check_margin(self.margin)
+        check_nonnegative_margin(self.margin)
         _check_order(self.quad_order)
         _check_order(self.moments_order)
         object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
@@ -819,7 +819,7 @@ def typical_stability(alpha, activation="relu", weights="binary", margin=0.0, qu
     """The typical RS solution's stability density at load alpha (rs.rs_solution): a TypicalStability."""
     rs = rs_solution(alpha, activation, weights, margin)
     kernel = get_kernel(activation)
-    return TypicalStability(kappa=kernel.kappa(rs.q), activation=kernel.name, margin=check_margin(margin), q=rs.q,
+    return TypicalStability(kappa=kernel.kappa(rs.q), activation=kernel.name, margin=check_nonnegative_margin(margin), q=rs.q,
                             alpha=rs.alpha, quad_order=quad_order)
 
 
@@ -827,7 +827,7 @@ def typical_stability_at(q, activation="relu", margin=0.0, quad_order=DENSITY_QU
     """The typical-solution density at a given overlap q in (0, 1) (no RS solve)."""
     q = check_range("q", q, 0.0, 1.0, low_open=True, high_open=True)
     kernel = get_kernel(activation)
-    return TypicalStability(kappa=kernel.kappa(q), activation=kernel.name, margin=check_margin(margin), q=q,
+    return TypicalStability(kappa=kernel.kappa(q), activation=kernel.name, margin=check_nonnegative_margin(margin), q=q,
                             quad_order=quad_order)
 
 
