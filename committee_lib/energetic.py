@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .gaussian import L, LOG_SQRT_2PI, gauss_nodes, jit, log_ndtr, log_tilted_mean, mills
+from .gaussian import L, LOG_SQRT_2PI, gauss_nodes, jit, log_ndtr, log_sum_exp, log_tilted_mean, mills, tilted_log_nodes
 
 
 @jit
@@ -47,6 +47,37 @@ def rsb_energetic(kap0, kap1, m, margin, x_ref, w_ref):
     for i in range(z.size):
         g += w[i] * log_tilted_mean(s0 * z[i] - margin, b, eps, m, x_ref, w_ref)
     return g / m
+
+
+@jit
+def rsb_inner(a, b, eps, m, x_ref, w_ref):
+    """ln E_z Phi(t)^m, t = (a + b z)/eps, and tilted means of the functions of f = ln Phi(t) that
+    the Parisi recursion needs: (<f>, <f'>, <f''>, <f'^2>), ' = d/da (f' = R/eps, f'' = -R(t+R)/eps^2).
+
+    The inner integral of 1RSB (b = sqrt(k1 - k0), eps = sqrt(1 - k1)) and of the top step of the
+    Parisi recursion; <f> is the Parisi-parameter derivative, the others its clock derivatives.
+    """
+    if b == 0.0:
+        t = a / eps
+        r = mills(t)
+        f1 = r / eps
+        return m * log_ndtr(t), log_ndtr(t), f1, -r * (t + r) / (eps * eps), f1 * f1
+    z, lw = tilted_log_nodes(a, b, eps, m, x_ref, w_ref)
+    total = log_sum_exp(lw)
+    mf = 0.0
+    m1 = 0.0
+    m2 = 0.0
+    m11 = 0.0
+    for i in range(z.size):
+        p = math.exp(lw[i] - total)
+        t = (a + b * z[i]) / eps
+        r = mills(t)
+        f1 = r / eps
+        mf += p * log_ndtr(t)
+        m1 += p * f1
+        m2 += p * (-r * (t + r) / (eps * eps))
+        m11 += p * f1 * f1
+    return total, mf, m1, m2, m11
 
 
 @jit

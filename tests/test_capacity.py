@@ -309,9 +309,9 @@ def test_spherical_entropic_term_and_free_entropy():
 PARAMETER_ERRORS = [
     ("alpha zero", lambda: rs_overlap(0.0), ["alpha", "(0, inf)"]),
     ("alpha negative", lambda: rs_overlap(-1.0, "sign", "binary"), ["alpha", "(0, inf)"]),
-    ("margin negative", lambda: rs_point(0.5, "relu", "spherical", -0.1), ["margin", "[0, 4]"]),
-    ("margin too large", lambda: alpha_c_binary_rs("relu", margin=4.5), ["margin", "[0, 4]"]),
-    ("margin negative spherical rs", lambda: alpha_c_spherical_rs("relu", -1.0), ["margin", "[0, 4]"]),
+    ("margin too negative", lambda: rs_point(0.5, "relu", "spherical", -2.1), ["margin", "[-2, 4]"]),
+    ("margin too large", lambda: alpha_c_binary_rs("relu", margin=4.5), ["margin", "[-2, 4]"]),
+    ("margin too negative spherical rs", lambda: alpha_c_spherical_rs("relu", -3.0), ["margin", "[-2, 4]"]),
     ("q zero", lambda: rs_point(0.0), ["q", "(0, 1)"]),
     ("q one", lambda: rs_point(1.0), ["q", "(0, 1)"]),
     ("q above", lambda: rs_point(1.5, "sign", "binary"), ["q", "(0, 1)"]),

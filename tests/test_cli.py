@@ -17,7 +17,7 @@ import pytest
 
 from committee_lib.capacity import capacity
 
-KEYS = {"alpha_c_rs", "alpha_at", "alpha_c_1rsb", "weights", "activation", "margin"}
+KEYS = {"alpha_c_rs", "alpha_at", "alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "weights", "activation", "margin"}
 
 
 def run_module(*args):
@@ -56,7 +56,7 @@ def test_capacity_json_subprocess():
 
 @pytest.mark.parametrize("args", [
     ["capacity", "--weights", "binary", "--activation", "bogus"],
-    ["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-1"],
+    ["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-3"],
 ])
 def test_bad_arguments_subprocess(args):
     proc = run_module(*args)
@@ -145,7 +145,7 @@ def test_quad_order_option(run_cli):
 BAD = [
     ("unknown activation", ["capacity", "--weights", "binary", "--activation", "bogus"]),
     ("unknown weights", ["capacity", "--weights", "foo", "--activation", "relu"]),
-    ("negative margin", ["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-1"]),
+    ("margin too negative", ["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-3"]),
     ("margin too large", ["capacity", "--weights", "binary", "--activation", "relu", "--margin", "5"]),
     ("margin nan", ["capacity", "--weights", "binary", "--activation", "relu", "--margin", "nan"]),
     ("margin not a number", ["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "abc"]),
