@@ -19,9 +19,9 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, logit
 
-from .energetic import rsb_inner
+from .energetic import log_jamming_step, rsb_inner
 from .errors import ConvergenceError, ParameterError, check_range
-from .gaussian import jit, legendre
+from .gaussian import LOG_SQRT_2PI, jit, legendre, log_ndtr
 from .kernels import get_kernel
 from .priors import Spherical
 from .rs import check_margin, rs_solution
@@ -32,22 +32,23 @@ HALF_WIDTH = 16.0
 TOP_QUAD_ORDER = 24
 DEFAULT_STEPS = 40
 #: L-BFGS limits
-MAX_ITER, GRAD_TOL = 500, 1e-8
+MAX_ITER, GRAD_TOL, JAMMING_GRAD_TOL = 500, 1e-8, 1e-6
+#: largest top step r_K (1 - q_(K-1)) searched (optima sit at 1 to 10; see krsb.TOP_STEP_MAX)
+TOP_STEP_MAX = 1e2
 
 
 @jit
 def discrete_gaussian(v, spacing):
-    """Weights w_l, l = -n..n, proportional to exp(-l^2 d^2 / (2u)) with variance sum w_l l^2 d^2 = v exactly.
+    """(u, ln Z, n) of the weights w_l = exp(-l^2 d^2 / (2u)) / Z, |l| <= n = 8 sqrt(v)/d + 1, whose
+    variance sum w_l l^2 d^2 is exactly v.
 
     For v >= (2 d)^2, u = v to round-off; for smaller v, u is found by bisection (v -> 0 gives the
-    three-point stencil v/(2 d^2), 1 - v/d^2, v/(2 d^2)).
+    three-point stencil v/(2 d^2), 1 - v/d^2, v/(2 d^2)).  v = 0 is returned as u = 0 (no step).
     """
     n = int(math.ceil(8.0 * math.sqrt(v) / spacing)) + 1
-    l = np.arange(-n, n + 1).astype(np.float64) * spacing
     if v <= 0.0:
-        w = np.zeros(2 * n + 1)
-        w[n] = 1.0
-        return w
+        return 0.0, 0.0, 0
+    l = np.arange(-n, n + 1).astype(np.float64) * spacing
     lo, hi = math.log(v) - 40.0, math.log(v) + 1.0
     u = v
     for _ in range(200):
@@ -62,42 +63,81 @@ def discrete_gaussian(v, spacing):
         u = math.exp(0.5 * (lo + hi))
         if hi - lo < 1e-13:
             break
-    w = np.exp(-0.5 * l * l / u)
-    return w / w.sum()
+    return u, math.log(np.exp(-0.5 * l * l / u).sum()), n
 
 
 @jit
-def parisi_step(f, f1, f2, m, w):
-    """One Parisi step on the grid, g_j = (1/m) ln sum_l w_l exp(m f_{j+l}) (windows cut at the
-    edges), with its derivatives g' = <f'>, g'' = <f''> + m (<f'^2> - <f'>^2) and the clock
+def _log_weight(l, u, log_z, spacing):
+    return -0.5 * (l * spacing) ** 2 / u - log_z
+
+
+@jit
+def tilted_windows(f, m, u, log_z, n, spacing):
+    """Centre c_j of the window of output point j: the peak of ln w_l + m f_(j+l) over l.
+
+    The integrand is log-concave, so its mass lies within n points of its peak; a large tilt moves
+    the peak far from l = 0 (towards the satisfied side), beyond the reach of the bare Gaussian.
+    The peak is followed from one j to the next by hill climbing."""
+    size = f.size
+    centre = np.zeros(size, dtype=np.int64)
+    c = 0
+    for j in range(size):
+        c = min(max(c, -j), size - 1 - j)
+        best = _log_weight(c, u, log_z, spacing) + m * f[j + c]
+        while True:
+            moved = False
+            for step in (1, -1):
+                l = c + step
+                if 0 <= j + l < size:
+                    value = _log_weight(l, u, log_z, spacing) + m * f[j + l]
+                    if value > best:
+                        best, c, moved = value, l, True
+                        break
+            if not moved:
+                break
+        centre[j] = c
+    return centre
+
+
+@jit
+def _window(j, c, n, size):
+    """First and last grid index of the window of output point j (centre offset c, half-width n),
+    cut at the grid edges (the grid is wide enough that no weight of P reaches them)."""
+    return max(0, j + c - n), min(size - 1, j + c + n)
+
+
+@jit
+def parisi_step(f, f1, f2, m, u, log_z, n, spacing, centre):
+    """One Parisi step on the grid, g_j = (1/m) ln sum_l w_l exp(m f_(j+l)) over the window around the
+    tilted peak, with its derivatives g' = <f'>, g'' = <f''> + m (<f'^2> - <f'>^2) and the clock
     derivative dg/dv = (<f''> + m <f'^2>)/2, tilted means over the window (module docstring)."""
-    n = (w.size - 1) // 2
     size = f.size
     g = np.empty(size)
     g1 = np.empty(size)
     g2 = np.empty(size)
     dv = np.empty(size)
     for j in range(size):
-        lo, hi = max(0, j - n), min(size - 1, j + n)
+        if u == 0.0:
+            g[j], g1[j], g2[j], dv[j] = f[j], f1[j], f2[j], 0.0
+            continue
+        lo, hi = _window(j, centre[j], n, size)
         best = -math.inf
         for i in range(lo, hi + 1):
-            best = max(best, m * f[i])
+            best = max(best, _log_weight(i - j, u, log_z, spacing) + m * f[i])
         total = 0.0
-        norm = 0.0
         a1 = 0.0
         a2 = 0.0
         a11 = 0.0
         for i in range(lo, hi + 1):
-            e = w[i - j + n] * math.exp(m * f[i] - best)
+            e = math.exp(_log_weight(i - j, u, log_z, spacing) + m * f[i] - best)
             total += e
-            norm += w[i - j + n]
             a1 += e * f1[i]
             a2 += e * f2[i]
             a11 += e * f1[i] * f1[i]
         a1 /= total
         a2 /= total
         a11 /= total
-        g[j] = (best + math.log(total / norm)) / m
+        g[j] = (best + math.log(total)) / m
         g1[j] = a1
         g2[j] = a2 + m * (a11 - a1 * a1)
         dv[j] = 0.5 * (a2 + m * a11)
@@ -105,22 +145,34 @@ def parisi_step(f, f1, f2, m, w):
 
 
 @jit
-def forward_measure(p, f_up, f_down, m, w):
-    """P_i(h_l) = sum_j P_{i-1}(h_j) w_{l-j} exp(m f_i(h_l) - m f_{i-1}(h_j)) / (window norm at j)."""
-    n = (w.size - 1) // 2
+def forward_measure(p, f_up, f_down, m, u, log_z, n, spacing, centre):
+    """P_i(h_l) = sum_j P_(i-1)(h_j) w_(l-j) exp(m f_i(h_l) - m f_(i-1)(h_j)) over the windows of parisi_step."""
     size = p.size
     out = np.zeros(size)
     for j in range(size):
         if p[j] == 0.0:
             continue
-        lo, hi = max(0, j - n), min(size - 1, j + n)
-        norm = 0.0
+        if u == 0.0:
+            out[j] += p[j]
+            continue
+        lo, hi = _window(j, centre[j], n, size)
         for i in range(lo, hi + 1):
-            norm += w[i - j + n]
-        scale = p[j] / norm
-        for i in range(lo, hi + 1):
-            out[i] += scale * w[i - j + n] * math.exp(m * (f_up[i] - f_down[j]))
+            out[i] += p[j] * math.exp(_log_weight(i - j, u, log_z, spacing) + m * (f_up[i] - f_down[j]))
     return out
+
+
+@jit
+def initial_measure(kappa_0, spacing, size):
+    """P_0 = N(0, kappa_m) on the grid (the discrete Gaussian of variance kappa_m, centred at h = 0)."""
+    u, log_z, n = discrete_gaussian(kappa_0, spacing)
+    p0 = np.zeros(size)
+    centre = (size - 1) // 2
+    if u == 0.0:
+        p0[centre] = 1.0
+        return p0
+    for l in range(max(-n, -centre), min(n, centre) + 1):
+        p0[centre + l] = math.exp(_log_weight(l, u, log_z, spacing))
+    return p0 / p0.sum()
 
 
 @jit
@@ -157,20 +209,15 @@ def energetic_pass(h, spacing, margin, kappas, ms, x_ref, w_ref):
                                            math.sqrt(1.0 - kappas[k]), ms[k - 1], x_ref, w_ref)
     fs[k - 1] = f
     dvs[k - 1] = dv
-    weights = []
+    steps = []
     for i in range(k - 1, 0, -1):  # f_(i-1) from f_i over step i (m_i = ms[i-1])
-        w = discrete_gaussian(kappas[i] - kappas[i - 1], spacing)
-        weights.append(w)
-        f, f1, f2, dv = parisi_step(f, f1, f2, ms[i - 1], w)
+        u, log_z, n = discrete_gaussian(kappas[i] - kappas[i - 1], spacing)
+        centre = tilted_windows(f, ms[i - 1], u, log_z, n, spacing) if u > 0.0 else np.zeros(size, dtype=np.int64)
+        steps.append((u, log_z, n, centre))
+        f, f1, f2, dv = parisi_step(f, f1, f2, ms[i - 1], u, log_z, n, spacing, centre)
         fs[i - 1] = f
         dvs[i - 1] = dv
-    p = discrete_gaussian(kappas[0], spacing)  # P_0 = N(0, kappa_m) on the grid, centred at h = 0
-    p0 = np.zeros(size)
-    centre = (size - 1) // 2
-    n = (p.size - 1) // 2
-    for l in range(max(-n, -centre), min(n, centre) + 1):
-        p0[centre + l] = p[n + l]
-    p0 /= p0.sum()
+    p0 = initial_measure(kappas[0], spacing, size)
     g_e = (p0 * fs[0]).sum()
     d_kappa0 = 0.5 * (p0 * f2).sum()  # d/dkappa_0 E f_0(sqrt(kappa_0) z) = E f_0'' / 2
     grad_m = np.zeros(k)
@@ -182,7 +229,8 @@ def energetic_pass(h, spacing, margin, kappas, ms, x_ref, w_ref):
             grad_m[k - 1] = ((p0 * top_mean).sum() - prev_mean) / ms[k - 1]
             d_eps = (p0 * de).sum()
         else:
-            p0 = forward_measure(p0, fs[i], fs[i - 1], ms[i - 1], weights[k - 1 - i])
+            u, log_z, n, centre = steps[k - 1 - i]
+            p0 = forward_measure(p0, fs[i], fs[i - 1], ms[i - 1], u, log_z, n, spacing, centre)
             mean = (p0 * fs[i]).sum()
             grad_m[i - 1] = (mean - prev_mean) / ms[i - 1]
             prev_mean = mean
@@ -316,3 +364,232 @@ def solve_parisi(alpha, activation="relu", margin=0.0, steps=DEFAULT_STEPS, spac
                           free_entropy=float(res.fun), free_entropy_rs=rs.free_entropy, q_rs=rs.q,
                           converged=converged, iterations=int(res.nit), steps=steps, spacing=spacing,
                           meta={"gradient": gradient, "evaluations": int(res.nfev)})
+
+
+# ----------------------------------------------------------------------------- the jamming limit
+@jit
+def jamming_top(h, margin, s, y, r, step):
+    """phi_(K-1) = ln J(h - k; s, y) / r_K on the grid with its h-derivatives (closed form) and the
+    derivatives of ln J in y and s^2 (central differences, steps relative to y and s^2)."""
+    size = h.size
+    f = np.empty(size)
+    f1 = np.empty(size)
+    f2 = np.empty(size)
+    dy = np.empty(size)
+    ds = np.empty(size)
+    c = 1.0 + y * s * s
+    for j in range(size):
+        a = h[j] - margin
+        log_j = log_jamming_step(a, s, y)
+        # J = Phi(a/s) + G, G = exp(-y a^2/(2c)) Phi(-a/(s sqrt c))/sqrt c, and exp(-y a^2/(2c)) phi(a/(s sqrt c)) = phi(a/s):
+        # J' = (y a/(s c)) ... written as J'/J = phi(a/s)/s (1 - 1/c)/J - (y a/c) G/J, J''/J likewise
+        phi_j = math.exp(-0.5 * (a / s) ** 2 - LOG_SQRT_2PI - log_j)
+        g_j = math.exp(-y * a * a / (2.0 * c) - 0.5 * math.log(c) + log_ndtr(-a / (s * math.sqrt(c))) - log_j)
+        d1 = phi_j / s * (1.0 - 1.0 / c) - y * a / c * g_j
+        d2 = -y * a / (s * c) * (1.0 - 1.0 / c) * phi_j + ((y * a / c) ** 2 - y / c) * g_j
+        f[j] = log_j / r
+        f1[j] = d1 / r
+        f2[j] = (d2 - d1 * d1) / r
+        dy[j] = (log_jamming_step(a, s, y * (1.0 + step)) - log_jamming_step(a, s, y * (1.0 - step))) / (2.0 * step * y)
+        s2 = s * s
+        ds[j] = (log_jamming_step(a, math.sqrt(s2 * (1.0 + step)), y)
+                 - log_jamming_step(a, math.sqrt(s2 * (1.0 - step)), y)) / (2.0 * step * s2)
+    return f, f1, f2, dy, ds
+
+
+@jit
+def jamming_pass(h, spacing, margin, kappas, rs, dkap1):
+    """E of the K-step jamming limit on the grid (eq. T31 with K steps) and its gradient:
+    (E, dE/dr_i, dE/dv_i for v_i = kappa_i - kappa_(i-1), i = 1..K-1, dE/ds^2, dE/dkappa_0)."""
+    k = rs.size
+    size = h.size
+    fs = np.empty((k, size))
+    y = rs[k - 1] / dkap1
+    f, f1, f2, dy, ds = jamming_top(h, margin, math.sqrt(1.0 - kappas[k - 1]), y, rs[k - 1], 1e-4)
+    fs[k - 1] = f
+    dvs = np.zeros((k, size))
+    steps = []
+    for i in range(k - 1, 0, -1):  # phi_(i-1) from phi_i over step i, tilt r_i = rs[i-1]
+        u, log_z, n = discrete_gaussian(kappas[i] - kappas[i - 1], spacing)
+        centre = tilted_windows(f, rs[i - 1], u, log_z, n, spacing) if u > 0.0 else np.zeros(size, dtype=np.int64)
+        steps.append((u, log_z, n, centre))
+        f, f1, f2, dv = parisi_step(f, f1, f2, rs[i - 1], u, log_z, n, spacing, centre)
+        fs[i - 1] = f
+        dvs[i - 1] = dv
+    p0 = initial_measure(kappas[0], spacing, size)
+    e = (p0 * fs[0]).sum()
+    d_kappa0 = 0.5 * (p0 * f2).sum()
+    grad_r = np.zeros(k)
+    grad_v = np.zeros(k)
+    prev_mean = e
+    for i in range(1, k):
+        grad_v[i - 1] = (p0 * dvs[i - 1]).sum()
+        u, log_z, n, centre = steps[k - 1 - i]
+        p0 = forward_measure(p0, fs[i], fs[i - 1], rs[i - 1], u, log_z, n, spacing, centre)
+        mean = (p0 * fs[i]).sum()
+        grad_r[i - 1] = (mean - prev_mean) / rs[i - 1]
+        prev_mean = mean
+    r_k = rs[k - 1]  # phi_(K-1) = ln J / r_K with y = r_K / kappa'(1)
+    grad_r[k - 1] = (p0 * (-fs[k - 1] / r_k + dy / (dkap1 * r_k))).sum()
+    d_s2 = (p0 * ds).sum() / r_k
+    return e, grad_r, grad_v, d_s2, d_kappa0
+
+
+class JammingFunctional:
+    """alpha(q_0..q_(K-1), r_1..r_K) = S / (-E) of the K-step SAT/UNSAT limit on the grid.
+
+    The same recursion as the nested quadrature of krsb.py (eq. T31), each step a convolution on
+    the grid and the last step [q_(K-1), 1] the closed-form jamming step, with the gradient of E
+    from the forward measure: fast enough for many steps and free overlaps.
+    """
+
+    def __init__(self, activation, margin=0.0, spacing=DEFAULT_SPACING):
+        self.kernel = get_kernel(activation)
+        if not math.isfinite(self.kernel.dkappa_at_1):
+            raise ParameterError(f"activation {self.kernel.name} has kappa'(1) = inf: its spherical capacity "
+                                 "diverges; the jamming limit needs a kernel with finite kappa'(1)")
+        self.margin = check_margin(margin)
+        self.spacing = check_range("spacing", spacing, 0.002, 0.05)
+        n = int(round(HALF_WIDTH / self.spacing))
+        self.h = np.arange(-n, n + 1) * self.spacing
+        #: the top step must be resolved by the grid: 1 - kappa(q_(K-1)) >= (4 spacing)^2
+        gap = (4.0 * self.spacing) ** 2
+        self.q_cap = self.kernel.inverse(1.0 - gap, gap)[0]
+
+    def _energetic(self, qs, rs):
+        kappas = np.asarray(self.kernel.kappa(np.asarray(qs, dtype=float)), dtype=float).reshape(-1)
+        return jamming_pass(self.h, self.spacing, self.margin, kappas, np.asarray(rs, dtype=float),
+                            self.kernel.dkappa_at_1)
+
+    def alpha(self, qs, rs):
+        return Spherical.krsb_entropy(tuple(qs), tuple(rs)) / -self._energetic(qs, rs)[0]
+
+    def __call__(self, qs, rs):
+        """alpha and its gradient in (q_0..q_(K-1)) and (r_1..r_K)."""
+        qs, rs = np.asarray(qs, dtype=float), np.asarray(rs, dtype=float)
+        k = rs.size
+        e, grad_r, grad_v, d_s2, d_kappa0 = self._energetic(qs, rs)
+        s = Spherical.krsb_entropy(tuple(qs), tuple(rs))
+        alpha = s / -e
+        # dE/dkappa_i: kappa_0 is the variance of P_0, v_i = kappa_i - kappa_(i-1), s^2 = 1 - kappa_(K-1)
+        d_kappa = np.zeros(k)
+        d_kappa[0] += d_kappa0
+        d_kappa[1:] += grad_v[:k - 1]
+        d_kappa[:k - 1] -= grad_v[:k - 1]
+        d_kappa[k - 1] -= d_s2
+        grad = np.empty(2 * k)
+        for i in range(k):  # the entropic term is cheap: central differences
+            for j, (vec, other) in enumerate(((qs, rs), (rs, qs))):
+                d = 1e-7 * (1.0 - vec[i] if j == 0 else vec[i])
+                up, down = vec.copy(), vec.copy()
+                up[i] += d
+                down[i] -= d
+                pair = (lambda v: (v, other)) if j == 0 else (lambda v: (other, v))
+                ds = (Spherical.krsb_entropy(*map(tuple, pair(up))) - Spherical.krsb_entropy(*map(tuple, pair(down)))) / (2 * d)
+                de = d_kappa[i] * self.kernel.dkappa(qs[i]) if j == 0 else grad_r[i]
+                grad[j * k + i] = (ds + alpha * de) / -e
+        return alpha, grad
+
+
+def _ordered_unpack(u, q_cap, k):
+    """Search variables -> (q, r): q_0 = q_cap expit(u_0), q_i = q_(i-1) + (q_cap - q_(i-1)) expit(u_i),
+    ln r_1 = u_k, ln r_i = ln r_(i-1) + exp(u_(k+i-1)); and the Jacobian factors."""
+    q = np.empty(k)
+    e = expit(u[:k])
+    q[0] = q_cap * e[0]
+    for i in range(1, k):
+        q[i] = q[i - 1] + (q_cap - q[i - 1]) * e[i]
+    log_r = u[k] + np.concatenate([[0.0], np.cumsum(np.exp(u[k + 1:]))])
+    return q, np.exp(log_r), e
+
+
+def _ordered_pack(q, r, q_cap):
+    k = len(q)
+    u = np.empty(2 * k)
+    u[0] = logit(q[0] / q_cap)
+    for i in range(1, k):
+        u[i] = logit((q[i] - q[i - 1]) / (q_cap - q[i - 1]))
+    u[k] = math.log(r[0])
+    u[k + 1:] = np.log(np.diff(np.log(r)))
+    return u
+
+
+def _ordered_gradient(grad_q, grad_r, q, r, e, u, q_cap):
+    """Chain rule from (q, r) to the search variables of _ordered_unpack."""
+    k = q.size
+    # dq_j/du_i: q_i = q_(i-1) (1 - e_i) + q_cap e_i, so dq_i/dq_(i-1) = 1 - e_i and dq_i/du_i = (q_cap - q_(i-1)) e_i (1 - e_i)
+    g = np.empty(2 * k)
+    back = 0.0  # d alpha / d q_i accumulated through the later overlaps
+    for i in range(k - 1, -1, -1):
+        back = grad_q[i] + back
+        lower = q[i - 1] if i > 0 else 0.0
+        g[i] = back * (q_cap - lower) * e[i] * (1.0 - e[i])
+        back *= (1.0 - e[i]) if i > 0 else 1.0
+    g_log_r = grad_r * r
+    g[k] = g_log_r.sum()
+    tail = np.cumsum(g_log_r[::-1])[::-1]
+    g[k + 1:] = tail[1:] * np.exp(u[k + 1:])
+    return g
+
+
+@dataclass(frozen=True)
+class JammingSolution:
+    """The K-step SAT/UNSAT point on the grid: alpha_c and the staircase r(q) = m(q) / (1 - q_K)."""
+
+    alpha_c: float
+    q: tuple  # q_0 .. q_(K-1); the last step runs from q_(K-1) to 1
+    r: tuple
+    spacing: float
+    converged: bool
+    at_resolution_limit: bool  # q_(K-1) pressed against 1 - kappa = (4 spacing)^2: refine the grid
+    iterations: int
+
+
+def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPACING):
+    """K-step capacity on the grid from a start (q, r) with K = len(q): minimise S/(-E) with free
+    ordered overlaps (L-BFGS, analytic gradient of E).  start: anything with .q and .r tuples."""
+    functional = JammingFunctional(activation, margin, spacing)
+    q_cap = functional.q_cap
+    q0, r0 = np.asarray(start.q, dtype=float), np.asarray(start.r, dtype=float)
+    k = q0.size
+    if k == 0 or r0.size != k:
+        raise ParameterError("solve_jamming needs a start with as many overlaps q as tilts r (k >= 1)")
+    q0 = np.minimum(q0, q_cap * (1.0 - 1e-6 * np.arange(k, 0, -1)))
+    u0 = _ordered_pack(q0, r0, q_cap)
+
+    def objective(u):
+        q, r, e = _ordered_unpack(u, q_cap, k)
+        if r[-1] * (1.0 - q[-1]) > TOP_STEP_MAX:
+            return math.inf, np.zeros(u.size)
+        alpha, grad = functional(q, r)
+        return alpha, _ordered_gradient(grad[:k], grad[k:], q, r, e, u, q_cap)
+
+    res = minimize(objective, u0, jac=True, method="L-BFGS-B",
+                   options={"maxiter": MAX_ITER, "gtol": 1e-9, "ftol": 1e-15, "maxcor": 30})
+    q, r, e = _ordered_unpack(res.x, q_cap, k)
+    # the q-gradient carries the O(spacing^2) difference between the discrete step and its continuum
+    # derivative (~1e-5 relative), so the line search may stop short of gtol: accept a small gradient
+    gradient = float(np.max(np.abs(res.jac)))
+    converged = bool(res.success or gradient < JAMMING_GRAD_TOL)
+    if not (converged and math.isfinite(res.fun)):
+        raise ConvergenceError(f"{k}-step capacity on the grid ({functional.kernel.name}, margin {functional.margin:g}): "
+                               f"{res.message} (|grad| = {gradient:.1e})")
+    return JammingSolution(alpha_c=float(res.fun), q=tuple(map(float, q)), r=tuple(map(float, r)),
+                           spacing=functional.spacing, converged=converged,
+                           at_resolution_limit=bool(e[-1] > 1.0 - 1e-4), iterations=int(res.nit))
+
+
+def refine_steps(q, r, steps):
+    """A `steps`-step start from a coarser (q, r): new overlaps halve the widest gaps of ln(1 - q)
+    (the steps crowd towards q = 1, where r(q) grows), r read off the coarse staircase."""
+    q, r = list(q), list(r)
+    while len(q) < steps:
+        edges = np.log1p(-np.array(q + [1.0 - 1e-300]))
+        gaps = -np.diff(edges)
+        gaps[-1] = min(gaps[-1], 1.0)  # the top gap runs to q = 1: split it like a unit gap
+        i = int(np.argmax(gaps))
+        q_new = 1.0 - math.sqrt((1.0 - q[i]) * max(1.0 - (q[i + 1] if i + 1 < len(q) else q[i] + 0.9 * (1 - q[i])), 1e-300))
+        q.insert(i + 1, q_new)
+        r.insert(i + 1, math.sqrt(r[i] * r[min(i + 1, len(r) - 1)]))
+    r = np.maximum.accumulate(np.array(r)) * (1.0 + 1e-3 * np.arange(len(r)))
+    return np.array(q), r

@@ -169,7 +169,7 @@ def test_bad_arguments_in_process(run_cli, name, argv):
 
 
 @pytest.mark.parametrize("argv, word", [
-    (["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-1"], "margin"),
+    (["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-3"], "margin"),
     (["capacity", "--weights", "spherical", "--activation", "relu", "--quad-order", "2"], "quad_order"),
     (["capacity", "--weights", "foo", "--activation", "relu"], "weights"),
     (["capacity", "--weights", "binary", "--activation", "bogus"], "activation"),
