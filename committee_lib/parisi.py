@@ -49,7 +49,7 @@ def discrete_gaussian(v, spacing):
     if v <= 0.0:
         return 0.0, 0.0, 0
     l = np.arange(-n, n + 1).astype(np.float64) * spacing
-    lo, hi = math.log(v) - 40.0, math.log(v) + 1.0
+    lo, hi = math.log(v) - 40.0, math.log(max(v, spacing * spacing)) + 3.0  # u > v when v << d^2
     u = v
     for _ in range(200):
         w = np.exp(-0.5 * l * l / u)
