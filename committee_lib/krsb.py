@@ -17,7 +17,7 @@ from .energetic import krsb_energetic
 from .errors import ConvergenceError, ParameterError
 from .gaussian import legendre
 from .kernels import get_kernel
-from .parisi import JammingFunctional, solve_jamming
+from .parisi import JammingFunctional, _Start, solve_jamming
 from .priors import Spherical
 from .rs import alpha_c_spherical_rs, check_margin
 from .rsb import alpha_c_1rsb
@@ -153,13 +153,6 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
                                f"the {k - 1}-step value {previous.alpha_c:.12g}")
     return KStepRSB(k, float(alpha), tuple(map(float, q)), tuple(map(float, r)), float(r[-1] / kernel.dkappa_at_1),
                     True, abs(grid_alpha - alpha), abs(check - alpha), _stationarity(kernel, margin, q, r))
-
-
-class _Start:
-    """A (q, r) starting point for parisi.solve_jamming."""
-
-    def __init__(self, q, r):
-        self.q, self.r = tuple(q), tuple(r)
 
 
 def _stationarity(kernel, margin, q, r):

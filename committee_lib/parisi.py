@@ -580,16 +580,42 @@ def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPA
 
 
 def refine_steps(q, r, steps):
-    """A `steps`-step start from a coarser (q, r): new overlaps halve the widest gaps of ln(1 - q)
-    (the steps crowd towards q = 1, where r(q) grows), r read off the coarse staircase."""
+    """A `steps`-step start from a coarser (q, r): each new overlap halves the widest gap of
+    -ln(1 - q) (the top gap, from q_(K-1) to 1, counts as one unit), so the steps crowd towards
+    q = 1 where r(q) grows; its r is the geometric mean of its neighbours' (e r_K above the top)."""
     q, r = list(q), list(r)
     while len(q) < steps:
-        edges = np.log1p(-np.array(q + [1.0 - 1e-300]))
-        gaps = -np.diff(edges)
-        gaps[-1] = min(gaps[-1], 1.0)  # the top gap runs to q = 1: split it like a unit gap
+        depth = -np.log1p(-np.array(q))
+        gaps = np.append(np.diff(depth), 1.0)
         i = int(np.argmax(gaps))
-        q_new = 1.0 - math.sqrt((1.0 - q[i]) * max(1.0 - (q[i + 1] if i + 1 < len(q) else q[i] + 0.9 * (1 - q[i])), 1e-300))
-        q.insert(i + 1, q_new)
-        r.insert(i + 1, math.sqrt(r[i] * r[min(i + 1, len(r) - 1)]))
+        if i + 1 < len(q):
+            q.insert(i + 1, 1.0 - math.sqrt((1.0 - q[i]) * (1.0 - q[i + 1])))
+            r.insert(i + 1, math.sqrt(r[i] * r[i + 1]))
+        else:
+            q.append(1.0 - (1.0 - q[-1]) / math.e)
+            r.append(math.e * r[-1])
     r = np.maximum.accumulate(np.array(r)) * (1.0 + 1e-3 * np.arange(len(r)))
     return np.array(q), r
+
+
+def jamming_sequence(activation="relu", margin=0.0, steps=(4, 6, 8), spacing=DEFAULT_SPACING, start=None):
+    """K-step capacities on the grid for increasing K, each started from the one before (refine_steps),
+    the first from `start` (by default the 3-step optimum of krsb): the approach to full RSB."""
+    from .krsb import alpha_c_krsb_sequence
+
+    previous = start if start is not None else alpha_c_krsb_sequence(activation, 3, margin)[-1]
+    if not previous.q:
+        raise ConvergenceError(f"jamming sequence ({get_kernel(activation).name}): the start is replica symmetric")
+    out = []
+    for k in steps:
+        q, r = refine_steps(previous.q, previous.r, k)
+        previous = solve_jamming(activation, margin, _Start(q, r), spacing)
+        out.append(previous)
+    return out
+
+
+class _Start:
+    """A (q, r) starting point for solve_jamming."""
+
+    def __init__(self, q, r):
+        self.q, self.r = tuple(q), tuple(r)
