@@ -4,7 +4,7 @@ import numba
 import numpy as np
 import pytest
 
-from committee_lib import samples
+from committee_lib import annealing, samples
 from committee_lib.annealing import Schedule, anneal
 from committee_lib.cache import cached
 from committee_lib.errors import ConvergenceError
@@ -57,10 +57,10 @@ def test_an_interrupted_sweep_resumes_from_the_cache(serial, monkeypatch):
             raise KeyboardInterrupt
         return anneal(*args)
 
-    monkeypatch.setattr(samples, "anneal", interrupted_at_seed_2)
+    monkeypatch.setattr(annealing, "anneal", interrupted_at_seed_2)
     with pytest.raises(KeyboardInterrupt):
         samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=1, progress=False)
-    sample = cached(samples.anneal_sample)
+    sample = cached(annealing.anneal_sample)
     assert [sample.check_call_in_cache(*ARGS, s, SCHEDULE) for s in SEEDS] == [True, True, False]
     results = samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=1, progress=False)
     assert calls == [0, 1, 2, 2]  # the rerun computed only the missing sample
@@ -68,7 +68,7 @@ def test_an_interrupted_sweep_resumes_from_the_cache(serial, monkeypatch):
 
 
 def test_the_cache_key_holds_every_parameter_and_the_seed():
-    sample = cached(samples.anneal_sample)
+    sample = cached(annealing.anneal_sample)
     samples.anneal_samples(*ARGS, [0], SCHEDULE, n_jobs=1, progress=False)
     assert sample.check_call_in_cache(*ARGS, 0, SCHEDULE)
     assert not sample.check_call_in_cache(*ARGS, 1, SCHEDULE)
