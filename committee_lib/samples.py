@@ -93,6 +93,28 @@ def anneal_many(tasks, n_jobs=-1, scheduler=None, require_solved=True, progress=
     return results
 
 
+def anneal_groups(groups, n_jobs=-1, scheduler=None, progress=True, label="anneals", unsolved_ok=()):
+    """anneal_many over several named groups of Tasks at once (one pool, one progress count):
+    {name: [AnnealResult, ...]} for {name: [Task, ...]}.
+
+    Every group must end solved (ConvergenceError naming the group otherwise) except those named
+    in unsolved_ok (a baseline that may stall).
+    """
+    names = list(groups)
+    flat = [Task(*t) for name in names for t in groups[name]]
+    results = anneal_many(flat, n_jobs, scheduler, require_solved=False, progress=progress, label=label)
+    out, start = {}, 0
+    for name in names:
+        out[name] = results[start:start + len(groups[name])]
+        start += len(groups[name])
+        unsolved = [(r.seed, r.schedule.sweeps) for r in out[name] if not r.solved]
+        if unsolved and name not in unsolved_ok:
+            raise ConvergenceError(f"group {name!r}: {len(unsolved)} of {len(out[name])} anneals did not end with "
+                                   f"every replica a solution at |q - q1| <= tolerance: (seed, ramp) {unsolved} "
+                                   f"(lengthen the schedule)")
+    return out
+
+
 def _indexed(memorized, i, task):
     return i, memorized(*task)
 
