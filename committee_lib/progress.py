@@ -42,7 +42,9 @@ def describe(line):
         text += f" ({line['cached']} from the cache)"
     text += f", {format_seconds(line['elapsed'])} elapsed"
     if line["done"] < line["total"]:
-        text += f", about {format_seconds(line['eta'])} left"
+        eta = line.get("eta")
+        text += ", time left: estimated when the first one finishes" if eta is None else \
+            f", about {format_seconds(eta)} left"
     return text
 
 
