@@ -31,6 +31,13 @@ by --only.  Cache hits and misses are the calls of committee_lib.cache.cached fu
 while the notebook ran (COMMITTEE_CACHE_STATS), a computed anneal counting as one miss.
 
 --out DIR puts everything under DIR instead of _build/<profile> (used by the tests).
+
+Two at a time: --jobs N (default 2) executes up to N notebooks at once, each in a process of its
+own (this script with --execute-one), in profile order, except that a notebook whose metadata
+lists `"committee": {"needs": [...]}` starts only after those have been executed (the robustness
+chapter reuses the anneals of the stabilities chapter).  So the single-core theory chapters run
+beside each other and beside the simulations, and no core idles while another works.  If a
+notebook fails, the running ones finish, no new one starts, and the book is not built.
 """
 
 import argparse
@@ -275,56 +282,122 @@ def build_book(out):
     return out / "_build" / "html" / "index.html"
 
 
+def needs(source):
+    """Notebooks this one reuses results of (metadata["committee"]["needs"]): it starts after them."""
+    return list(nbformat.read(source, as_version=4).metadata.get("committee", {}).get("needs", []))
+
+
+def child_command(args, name, out, notebooks):
+    """The command executing one notebook in a process of its own (see --execute-one)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--profile", args.profile, "--out", str(out),
+               "--notebooks", str(notebooks), "--execute-one", name]
+    for item in args.set:
+        command += ["--set", item]
+    return command
+
+
+def execute_one(args, out, notebooks):
+    """Child process: execute notebook args.execute_one (its progress printed here); exit status 1
+    with the one-line failure message on stderr if it fails."""
+    name = args.execute_one
+    plan = load_plan(args.profile, args.set, (), notebooks=notebooks)
+    source, target = notebooks / f"{name}.ipynb", out / "src" / "notebooks" / f"{name}.ipynb"
+    execute(source, target, build_stamp(source, plan[name], source_hash()), plan[name], out / "logs", watch={})
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="paper", help="notebooks/profiles/<PROFILE>.yml (default: paper)")
     parser.add_argument("--set", action="append", default=[], metavar="NB.PARAM=VALUE", help="override a parameter")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="execute only this notebook")
     parser.add_argument("--out", type=Path, default=None, help="build folder (default: _build/<PROFILE>)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="notebooks executed at once (default 2; a notebook waits for those it needs)")
+    parser.add_argument("--notebooks", type=Path, default=None, help=argparse.SUPPRESS)  # tests
+    parser.add_argument("--execute-one", default=None, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args(argv)
     os.environ.setdefault("COMMITTEE_CACHE", str(ROOT / "_cache"))
     out = (ROOT / "_build" / args.profile if args.out is None else args.out).resolve()
+    notebooks = NOTEBOOKS if args.notebooks is None else args.notebooks.resolve()
+    if args.execute_one:
+        try:
+            return execute_one(args, out, notebooks)
+        except DriverError as exc:
+            print(f"[run.py] error: {exc}", file=sys.stderr, flush=True)
+            return 1
+    if args.jobs < 1:
+        print(f"[run.py] error: --jobs must be an integer >= 1 (got {args.jobs})", file=sys.stderr)
+        return 1
     build_start = time.perf_counter()
     report = {"profile": args.profile, "seconds": None, "book_seconds": None, "notebooks": []}
     report_path = out / "build-report.json"
+    running = {}  # name -> (process, start time, entry)
 
     def save_report():
         report["seconds"] = round(time.perf_counter() - build_start, 1)
         write_report(report_path, report)
 
     try:
-        plan = load_plan(args.profile, args.set, args.only, notebooks=NOTEBOOKS)
+        plan = load_plan(args.profile, args.set, args.only, notebooks=notebooks)
         lib_hash = source_hash()
-        not_run = []
+        not_run, pending, entries = [], [], {}
         for name, params in plan.items():
-            source, target = NOTEBOOKS / f"{name}.ipynb", out / "src" / "notebooks" / f"{name}.ipynb"
-            stamp = build_stamp(source, params, lib_hash)
+            source, target = notebooks / f"{name}.ipynb", out / "src" / "notebooks" / f"{name}.ipynb"
             entry = {"name": name, "status": "skipped", "seconds": 0.0, "cache_hits": 0, "cache_misses": 0,
                      "by_function": {}}
             report["notebooks"].append(entry)
-            if is_current(target, stamp):
+            entries[name] = entry
+            if is_current(target, build_stamp(source, params, lib_hash)):
                 print(f"[run.py] {name}: up to date, skipped", flush=True)
             elif args.only and name not in args.only:
                 print(f"[run.py] {name}: out of date, not executed (--only)", flush=True)
                 entry["status"] = "not executed"
                 not_run.append(name)
             else:
-                print(f"[run.py] {name}: executing with {params}", flush=True)
-                start = time.perf_counter()
-                entry["status"] = "failed"
-                try:
-                    hits, misses, by_function = execute(source, target, stamp, params, out / "logs", watch={})
-                finally:
-                    entry["seconds"] = round(time.perf_counter() - start, 1)
-                    if entry["status"] == "failed":
-                        entry.update(zip(("cache_hits", "cache_misses", "by_function"),
-                                         cache_stats(out / "logs" / f"{name}.cache.jsonl")))
-                    save_report()
-                entry.update(status="executed", cache_hits=hits, cache_misses=misses, by_function=by_function)
+                entry["status"] = "pending"
+                pending.append(name)
+        save_report()
+        failed = []
+        while pending or running:
+            for name in list(pending):
+                if len(running) >= args.jobs:
+                    break
+                waits = [n for n in needs(notebooks / f"{name}.ipynb") if n in entries]
+                blocked = [n for n in waits if entries[n]["status"] in ("failed", "not executed")]
+                if blocked:
+                    pending.remove(name)
+                    entries[name]["status"] = "not executed"
+                    not_run.append(name)
+                    print(f"[run.py] {name}: not executed, it needs {', '.join(blocked)}", flush=True)
+                elif all(entries[n]["status"] in ("executed", "skipped") for n in waits) and not failed:
+                    pending.remove(name)
+                    print(f"[run.py] {name}: executing with {plan[name]}", flush=True)
+                    process = subprocess.Popen(child_command(args, name, out, notebooks))
+                    running[name] = (process, time.perf_counter(), entries[name])
+                    entries[name]["status"] = "running"
+            if failed and not running:
+                break
+            time.sleep(0.2)
+            for name, (process, start, entry) in list(running.items()):
+                if process.poll() is None:
+                    continue
+                del running[name]
+                hits, misses, by_function = cache_stats(out / "logs" / f"{name}.cache.jsonl")
+                ok = process.returncode == 0
+                entry.update(status="executed" if ok else "failed", seconds=round(time.perf_counter() - start, 1),
+                             cache_hits=hits, cache_misses=misses, by_function=by_function)
                 save_report()
-                print(f"[run.py] {name}: executed in {format_seconds(entry['seconds'])} "
-                      f"({hits} cached results reused, {misses} computed)", flush=True)
+                if ok:
+                    print(f"[run.py] {name}: executed in {format_seconds(entry['seconds'])} "
+                          f"({hits} cached results reused, {misses} computed)", flush=True)
+                else:
+                    failed.append(name)
+        for name in pending:
+            entries[name]["status"] = "not executed"
+        if failed:
             save_report()
+            raise DriverError(f"{', '.join(failed)} failed (see above); the book was not built")
         if not_run:
             print(f"[run.py] book not built: {', '.join(not_run)} not executed for profile {args.profile}")
             save_report()
@@ -340,6 +413,9 @@ def main(argv=None):
         print(f"[run.py] error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        for process, _, entry in running.values():
+            process.wait()
+            entry["status"] = "failed"
         save_report()
         print(f"[run.py] interrupted; finished results are cached, rerun to resume (report: {report_path})",
               file=sys.stderr)

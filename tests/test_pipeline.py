@@ -151,14 +151,14 @@ for _ in range(calls):
 cached(format_seconds)(7)
 """)
     (notebooks / "profiles" / "demo.yml").write_text("tiny:\n  x: 2\nuses_cache:\n  calls: 3\n")
-    monkeypatch.setattr(run, "NOTEBOOKS", notebooks)
     monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
     out = tmp_path / "build"
+    args = ["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks)]
 
     def report():
         return json.loads((out / "build-report.json").read_text())
 
-    assert run.main(["--profile", "demo", "--out", str(out)]) == 0
+    assert run.main(args) == 0
     first = report()
     assert first["profile"] == "demo" and first["seconds"] > 0
     assert [(n["name"], n["status"]) for n in first["notebooks"]] == [("tiny", "executed"), ("uses_cache", "executed")]
@@ -168,19 +168,47 @@ cached(format_seconds)(7)
     assert first["notebooks"][0]["cache_hits"] == first["notebooks"][0]["cache_misses"] == 0
     assert 0 < entry["seconds"] <= first["seconds"]
     # nothing changed: both skipped; a changed parameter: executed again, every result reused
-    assert run.main(["--profile", "demo", "--out", str(out)]) == 0
+    assert run.main(args) == 0
     assert [n["status"] for n in report()["notebooks"]] == ["skipped", "skipped"]
-    assert run.main(["--profile", "demo", "--out", str(out), "--set", "uses_cache.calls=1"]) == 0
+    assert run.main([*args, "--set", "uses_cache.calls=1"]) == 0
     entry = report()["notebooks"][1]
     assert (entry["status"], entry["cache_hits"], entry["cache_misses"]) == ("executed", 2, 0)
 
 
-def test_a_failed_notebook_is_in_the_report_and_the_exit_status(notebooks, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(run, "NOTEBOOKS", notebooks)
+def test_a_failed_notebook_is_in_the_report_and_the_exit_status(notebooks, tmp_path, monkeypatch, capfd):
     monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
     out = tmp_path / "build"
-    assert run.main(["--profile", "demo", "--out", str(out), "--set", "tiny.x=-1"]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "cell 3 of 3" in err[0] and "AssertionError: x must be positive" in err[0]
+    assert run.main(["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks), "--set", "tiny.x=-1"]) == 1
+    err = [line for line in capfd.readouterr().err.splitlines() if line.startswith("[run.py]")]
+    assert len(err) == 2
+    assert "cell 3 of 3" in err[0] and "AssertionError: x must be positive" in err[0] and "tiny.failed.ipynb" in err[0]
+    assert err[1] == "[run.py] error: tiny failed (see above); the book was not built"
     entry = json.loads((out / "build-report.json").read_text())["notebooks"][0]
     assert entry["status"] == "failed" and entry["seconds"] > 0
+
+
+def test_notebooks_run_two_at_a_time_and_a_notebook_waits_for_those_it_needs(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    log = tmp_path / "events.log"
+    body = f"""
+import time
+with open({str(log)!r}, "a") as f:
+    f.write(f"start {{name}} {{time.time()}}\\n")
+time.sleep(2)
+with open({str(log)!r}, "a") as f:
+    f.write(f"end {{name}} {{time.time()}}\\n")
+"""
+    for name in ("a", "b", "c"):
+        _notebook(notebooks, name, f"name = {name!r}", body)
+    c = nbformat.read(notebooks / "c.ipynb", as_version=4)
+    c.metadata["committee"] = {"needs": ["a"]}
+    nbformat.write(c, notebooks / "c.ipynb")
+    (notebooks / "profiles" / "abc.yml").write_text("a: {}\nb: {}\nc: {}\n")
+    out = tmp_path / "build"
+    assert run.main(["--profile", "abc", "--out", str(out), "--notebooks", str(notebooks)]) == 0
+    events = {tuple(line.split()[:2]): float(line.split()[2]) for line in log.read_text().splitlines()}
+    assert events["start", "b"] < events["end", "a"]  # a and b at once
+    assert events["start", "c"] >= events["end", "a"]  # c after a, which it needs
+    report = json.loads((out / "build-report.json").read_text())
+    assert [n["status"] for n in report["notebooks"]] == ["executed"] * 3
+    assert report["seconds"] < sum(n["seconds"] for n in report["notebooks"])
