@@ -212,3 +212,16 @@ with open({str(log)!r}, "a") as f:
     report = json.loads((out / "build-report.json").read_text())
     assert [n["status"] for n in report["notebooks"]] == ["executed"] * 3
     assert report["seconds"] < sum(n["seconds"] for n in report["notebooks"])
+
+
+def test_a_notebook_that_needs_a_failed_one_is_not_executed(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    dependent = nbformat.read(notebooks / "tiny.ipynb", as_version=4)
+    dependent.metadata["committee"] = {"needs": ["tiny"]}
+    nbformat.write(dependent, notebooks / "after.ipynb")
+    (notebooks / "profiles" / "chain.yml").write_text("tiny:\n  x: -1\nafter:\n  x: 1\n")
+    out = tmp_path / "build"
+    assert run.main(["--profile", "chain", "--out", str(out), "--notebooks", str(notebooks)]) == 1
+    report = json.loads((out / "build-report.json").read_text())
+    assert [(n["name"], n["status"]) for n in report["notebooks"]] == [("tiny", "failed"), ("after", "not executed")]
+    assert not (out / "src" / "notebooks" / "after.ipynb").exists()
