@@ -84,6 +84,11 @@ class Schedule:
     10^3 sweeps) leaves a sign reference that misclassifies about 5% of the training set; the
     replica and reference stabilities stop drifting at about 10^5 sweeps for sign (10^4 for
     relu): 10^5 and 3 10^5 sweeps agree within the sample-to-sample scatter.
+
+    A tail of a ramp (beta0 and q_start set to the values the full ramp has part way along, and
+    sweeps to the rest of its length) skips the hot start, the most expensive part per sweep
+    (benchmarks/bench_schedule.py); the book's paper profile uses such tails, and its
+    stabilities chapter checks them by doubling their length.
     """
 
     sweeps: int = 100_000
