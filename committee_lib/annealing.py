@@ -46,6 +46,7 @@ of its parameters and seed only (identical in any process or thread).
 """
 
 import math
+import os
 from collections import namedtuple
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .bitplanes import ONES, ZERO, add_bit, compare_bit, pack, popcount, to_planes
-from .committee import errors, hidden_fields, loss, margins, random_machine
+from .committee import check_architecture, errors, hidden_fields, loss, margins, random_machine
 from .errors import ParameterError, check_range
 from .gaussian import jit
 from .xoshiro import below, uniform
@@ -83,6 +84,11 @@ class Schedule:
     10^3 sweeps) leaves a sign reference that misclassifies about 5% of the training set; the
     replica and reference stabilities stop drifting at about 10^5 sweeps for sign (10^4 for
     relu): 10^5 and 3 10^5 sweeps agree within the sample-to-sample scatter.
+
+    A tail of a ramp (beta0 and q_start set to the values the full ramp has part way along, and
+    sweeps to the rest of its length) skips the hot start, the most expensive part per sweep
+    (benchmarks/bench_schedule.py); the book's paper profile uses such tails, and its
+    stabilities chapter checks them by doubling their length.
     """
 
     sweeps: int = 100_000
@@ -372,6 +378,59 @@ def _check_int(name, value, low):
     return int(value)
 
 
+def memory_needed(K, n, alpha, y):
+    """Peak bytes of the numpy arrays of one anneal (set-up and final checks), an upper estimate.
+
+    Drawing the patterns makes int64 arrays of p x N (8 + 8 bytes per entry, then 1 for the int8
+    copy); the fields of the set-up and the final check are int64 (y, K, p) arrays, a few at once;
+    the replicas (y, N).
+    """
+    N = K * n
+    p = max(1, round(alpha * N))
+    return 17 * p * N + 32 * y * K * p + 24 * y * N
+
+
+def available_memory():
+    """Bytes of memory available to this process (Linux MemAvailable, else physical memory)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_memory(activation, K, alpha, y, inputs_per_unit=None, available=None):
+    """Raise ParameterError naming K (and the largest K that fits) if the arrays of an anneal
+    would not fit in the available memory."""
+    activation, K, n = check_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    available = available_memory() if available is None else available
+    need = memory_needed(K, n, alpha, y)
+    if need <= available:
+        return
+    parity = 1 if activation == "sign" else 0
+    smallest = 1 if parity else 2
+
+    def fits(k):
+        return memory_needed(k, n if inputs_per_unit is not None else k, alpha, y) <= available
+
+    if not fits(smallest):
+        raise ParameterError(f"y = {y} replicas need about {need / 2**30:.3g} GiB of arrays, more than the "
+                             f"{available / 2**30:.3g} GiB of memory available: lower y")
+    low, high = smallest, K  # fits(low), not fits(high)
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid)
+    largest = low if low % 2 == parity else low - 1
+    word = "odd" if parity else "even"
+    raise ParameterError(f"K = {K} needs about {need / 2**30:.3g} GiB of arrays (N = {K * n} inputs, "
+                         f"p = {round(alpha * K * n)} patterns), more than the {available / 2**30:.3g} GiB of "
+                         f"memory available: K must be {word}, from {smallest} to {largest} here")
+
+
 def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_unit=None, progress=False):
     """One replicated anneal: machine from default_rng(seed), y replicas driven to overlap q1.
 
@@ -383,6 +442,7 @@ def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_un
     seed = _check_int("seed", seed, 0)
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     s = schedule.checked(q1)
+    check_memory(activation, K, alpha, y, inputs_per_unit)
     rng = np.random.default_rng(seed)
     machine = random_machine(activation, K, alpha, rng, inputs_per_unit)
     W = replicas_around_center(rng, y, machine.N, s.gamma0)
@@ -408,3 +468,10 @@ def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_un
         center_errors=int(errors(machine, reference)),
         W=state.W.copy(), reference=reference,
     )
+
+
+def anneal_sample(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit=None):
+    """One sample of a sweep (samples.py): `anneal` without a progress bar.  It is defined here,
+    with the engine, so that the result cache is keyed by the code of the engine only
+    (cache.module_closure("annealing")), not by the code that schedules the samples."""
+    return anneal(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit)

@@ -24,11 +24,20 @@ Usage::
 
 ``cached`` fixes the folder when it is applied (normally at import), so set ``COMMITTEE_CACHE``
 before importing; the book's notebook driver sets it to ``<repo>/_cache`` for its kernels.
+
+Hits and misses.  A ``cached`` function counts, per process, how many calls it answered from the
+cache (hits) and how many it computed (misses): ``counts()``.  When ``COMMITTEE_CACHE_STATS``
+names a file, every call also appends one line ``{"function": ..., "hit": true|false}`` to it
+(appends of one short line are atomic, so several processes may share the file); the build
+driver gives each notebook such a file and puts the totals in its build report.
 """
 
 import ast
+import functools
 import hashlib
+import json
 import os
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -107,7 +116,51 @@ def memory(module=None):
     return joblib.Memory(cache_root() / f"{__version__}-{key}", verbose=0)
 
 
+STATS_ENV = "COMMITTEE_CACHE_STATS"
+_COUNTS = Counter()
+
+
+def counts():
+    """{"hits": n, "misses": n} of the cached calls made in this process so far."""
+    return {"hits": _COUNTS["hits"], "misses": _COUNTS["misses"]}
+
+
+def record(function, hit):
+    """Count one cached call (hit: answered from the cache) here and in $COMMITTEE_CACHE_STATS."""
+    _COUNTS["hits" if hit else "misses"] += 1
+    path = os.environ.get(STATS_ENV)
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps({"function": function, "hit": bool(hit)}) + "\n")
+
+
+class Cached:
+    """A joblib MemorizedFunc that counts its hits and misses (``record``).
+
+    ``memorized`` is the joblib object itself (picklable, for worker processes: what it computes
+    there is stored but not counted, so the caller counts it, see samples.anneal_many);
+    ``in_cache(*args)`` tells whether a call would be a hit; other attributes are joblib's.
+    """
+
+    def __init__(self, func, memorized):
+        functools.update_wrapper(self, func)
+        self.memorized = memorized
+        self.name = f"{func.__module__}.{func.__qualname__}"
+
+    def __call__(self, *args, **kwargs):
+        record(self.name, self.memorized.check_call_in_cache(*args, **kwargs))
+        return self.memorized(*args, **kwargs)
+
+    def in_cache(self, *args, **kwargs):
+        return self.memorized.check_call_in_cache(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name == "memorized":  # not yet set (unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.memorized, name)
+
+
 def cached(func):
     """Cache func's results on disk, keyed by its arguments, the version and the code it runs."""
     package, _, module = func.__module__.partition(".")
-    return memory(module if package == _PACKAGE and module else None).cache(func)
+    return Cached(func, memory(module if package == _PACKAGE and module else None).cache(func))

@@ -2,24 +2,48 @@
 
     results = anneal_samples("relu", 32, 0.4, 20, 0.85, seeds=range(20))           # local processes
     results = anneal_samples(..., scheduler="tcp://10.0.0.1:8786")                  # a Dask cluster
+    results = anneal_many([Task("sign", 33, 0.4, 20, 0.85, seed, schedule), ...])   # one mixed batch
 
-Every sample is `anneal_sample`, wrapped by `committee_lib.cache.cached` when the sweep starts:
-its result is written to the result cache as soon as it finishes, keyed by every parameter and
-the seed, so an interrupted sweep resumes where it stopped.  A run depends on its arguments
-only, so the results are identical whichever executor ran them; they come back in seed order.
+Every sample is `annealing.anneal_sample`, wrapped by `committee_lib.cache.cached`: its result is
+written to the result cache as soon as it finishes, keyed by every parameter, the seed and the
+code of the annealing engine, so an interrupted sweep resumes where it stopped.  A run depends on
+its arguments only, so the results are identical whichever executor ran them, in whatever order;
+they come back in the order of the tasks.
+
+`anneal_many` runs a whole batch (a chapter's production samples and its convergence check
+together) in one pool: the samples already in the cache are loaded at once, and the others are
+started longest first (their cost is the proposals of their ramp, N y sweeps), so that no core
+idles at the end while another finishes a long anneal that started late.  Its progress (tqdm, and
+$COMMITTEE_PROGRESS lines for the build driver, see progress.py) counts anneals done of the batch
+with an estimate of the time left.
 """
 
+from typing import NamedTuple
+
 from joblib import Parallel, delayed
-from tqdm.auto import tqdm
 
-from .annealing import Schedule, anneal
-from .cache import cached
+from .annealing import Schedule, anneal_sample
+from .cache import cached, record
 from .errors import ConvergenceError
+from .progress import Progress
 
 
-def anneal_sample(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit=None):
-    """One sample of a sweep: `annealing.anneal` without a progress bar."""
-    return anneal(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit)
+class Task(NamedTuple):
+    """The arguments of one anneal_sample call."""
+
+    activation: str
+    K: int
+    alpha: float
+    y: int
+    q1: float
+    seed: int
+    schedule: Schedule
+    inputs_per_unit: int | None = None
+
+    def cost(self):
+        """Proposals of the ramp: N y sweeps (the scale of its run time)."""
+        n = self.K if self.inputs_per_unit is None else self.inputs_per_unit
+        return float(self.K * n * self.y * self.schedule.sweeps)
 
 
 def anneal_samples(activation, K, alpha, y, q1, seeds, schedule=None, inputs_per_unit=None,
@@ -34,37 +58,81 @@ def anneal_samples(activation, K, alpha, y, q1, seeds, schedule=None, inputs_per
     require_solved: raise ConvergenceError naming the unsolved seeds if any sample did not reach
     the end condition (their results stay cached; pass False to get them back).
     """
-    sample = cached(anneal_sample)
     schedule = Schedule() if schedule is None else schedule
-    seeds = [int(s) for s in seeds]
-    args = [(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit) for seed in seeds]
-    bar = tqdm(total=len(seeds), unit="sample", disable=not progress, desc=f"anneal {activation} K={K}")
-    with bar:
-        if scheduler is None:
-            results = _run_joblib(sample, args, n_jobs, bar)
-        else:
-            results = _run_dask(sample, args, scheduler, bar)
-    unsolved = [r.seed for r in results if not r.solved]
+    tasks = [Task(activation, K, alpha, y, q1, int(s), schedule, inputs_per_unit) for s in seeds]
+    return anneal_many(tasks, n_jobs, scheduler, require_solved, progress, label=f"anneal {activation} K={K}")
+
+
+def anneal_many(tasks, n_jobs=-1, scheduler=None, require_solved=True, progress=True, label="anneals"):
+    """Run a batch of Tasks (cached ones are loaded, the rest computed longest first); their
+    AnnealResults in the order of the tasks.  Arguments as for anneal_samples."""
+    sample = cached(anneal_sample)
+    tasks = [Task(*t) for t in tasks]
+    results = [None] * len(tasks)
+    with Progress(label, [t.cost() for t in tasks], bar=progress) as bar:
+        todo = []
+        for i, task in enumerate(tasks):
+            if sample.in_cache(*task):
+                results[i] = sample(*task)  # counted as a hit
+                bar.update(i, cached=True)
+            else:
+                todo.append(i)
+        todo.sort(key=lambda i: -tasks[i].cost())  # longest first; sort is stable: ties in task order
+        for i in todo:
+            record(sample.name, False)  # computed (and stored) by a worker
+        run = _run_joblib if scheduler is None else _run_dask
+        for i, result in run(sample.memorized, [(i, tasks[i]) for i in todo], n_jobs if scheduler is None else scheduler):
+            results[i] = result
+            bar.update(i)
+    unsolved = [(t.activation, t.seed, t.schedule.sweeps) for t, r in zip(tasks, results) if not r.solved]
     if require_solved and unsolved:
+        seeds = sorted({seed for _, seed, _ in unsolved})
         raise ConvergenceError(f"{len(unsolved)} of {len(results)} anneals did not end with every replica a "
-                               f"solution at |q - q1| <= tolerance: seeds {unsolved} (lengthen the schedule)")
+                               f"solution at |q - q1| <= tolerance: seeds {seeds} (activation, seed, ramp: "
+                               f"{unsolved}; lengthen the schedule)")
     return results
 
 
-def _run_joblib(sample, args, n_jobs, bar):
-    results = []
-    for result in Parallel(n_jobs=n_jobs, return_as="generator")(delayed(sample)(*a) for a in args):
-        results.append(result)
-        bar.update()
-    return results
+def anneal_groups(groups, n_jobs=-1, scheduler=None, progress=True, label="anneals", unsolved_ok=()):
+    """anneal_many over several named groups of Tasks at once (one pool, one progress count):
+    {name: [AnnealResult, ...]} for {name: [Task, ...]}.
+
+    Every group must end solved (ConvergenceError naming the group otherwise) except those named
+    in unsolved_ok (a baseline that may stall).
+    """
+    names = list(groups)
+    flat = [Task(*t) for name in names for t in groups[name]]
+    results = anneal_many(flat, n_jobs, scheduler, require_solved=False, progress=progress, label=label)
+    out, start = {}, 0
+    for name in names:
+        out[name] = results[start:start + len(groups[name])]
+        start += len(groups[name])
+        unsolved = [(r.seed, r.schedule.sweeps) for r in out[name] if not r.solved]
+        if unsolved and name not in unsolved_ok:
+            raise ConvergenceError(f"group {name!r}: {len(unsolved)} of {len(out[name])} anneals did not end with "
+                                   f"every replica a solution at |q - q1| <= tolerance: (seed, ramp) {unsolved} "
+                                   f"(lengthen the schedule)")
+    return out
 
 
-def _run_dask(sample, args, scheduler, bar):
+def _indexed(memorized, i, task):
+    return i, memorized(*task)
+
+
+def _run_joblib(memorized, jobs, n_jobs):
+    if not jobs:
+        return
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", pre_dispatch="n_jobs")
+    yield from parallel(delayed(_indexed)(memorized, i, task) for i, task in jobs)
+
+
+def _run_dask(memorized, jobs, scheduler):
+    if not jobs:
+        return
     from dask.distributed import Client, as_completed
 
     with Client(scheduler) as client:
-        futures = [client.submit(sample, *a, pure=False) for a in args]
-        for _ in as_completed(futures):
-            bar.update()
-        return client.gather(futures)
-
+        futures = [client.submit(_indexed, memorized, i, task, pure=False, priority=-k)
+                   for k, (i, task) in enumerate(jobs)]
+        for future in as_completed(futures):
+            yield future.result()

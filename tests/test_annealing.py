@@ -11,6 +11,7 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -24,10 +25,12 @@ from committee_lib.annealing import (
     Schedule,
     anneal,
     build_problem,
+    check_memory,
     flip,
     initial_state,
     majority,
     mean_overlap,
+    memory_needed,
     metropolis_sweeps,
     ramp_at,
     replicas_around_center,
@@ -339,3 +342,36 @@ def test_cli_anneal_unsolved_run_exits_1_and_still_prints_its_state(run_cli):
                               "--q1", "0.85", "--seed", "1", "--sweeps", "1", "--json"])
     result = json.loads(out)
     assert status == 1 and not result["solved"] and sum(result["replica_errors"]) > 0
+
+
+def test_cli_anneal_refuses_a_size_that_does_not_fit_in_memory(run_cli):
+    # K = 20000: N = 4e8 inputs and 1.6e8 patterns, some 1e18 bytes; numpy used to end in a MemoryError
+    status, out, err = run_cli(["anneal", "--activation", "relu", "--K", "20000", "--alpha", "0.4", "--y", "20",
+                                "--q1", "0.85", "--seed", "0", "--json"])
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert re.search(r"K = 20000 needs about .* GiB .* K must be even, from 2 to \d+ here", lines[0])
+
+
+def test_the_memory_guard_allows_exactly_the_sizes_that_fit():
+    available = memory_needed(33, 33, 0.4, 20) + 1  # the paper's sign machine just fits
+    check_memory("sign", 33, 0.4, 20, available=available)
+    with pytest.raises(ParameterError, match=r"K = 35 .* K must be odd, from 1 to 33 here"):
+        check_memory("sign", 35, 0.4, 20, available=available)
+    with pytest.raises(ParameterError, match=r"K = 36 .* K must be even, from 2 to 32 here"):
+        check_memory("relu", 36, 0.4, 20, available=memory_needed(33, 33, 0.4, 20))
+    with pytest.raises(ParameterError, match=r"y = 10\d* replicas .* lower y"):
+        check_memory("sign", 3, 0.4, 10**12, available=available)
+    # the estimate bounds what numpy really allocates to set up and check an anneal, whether the
+    # patterns (p N) or the fields (y K p) dominate
+    import tracemalloc
+
+    for activation, K, y in (("sign", 33, 20), ("relu", 64, 4), ("sign", 15, 100)):
+        args = (activation, K, 0.4, y, 0.85, 0, Schedule(sweeps=1, patience=0))
+        anneal(*args)  # kernels compiled or loaded before measuring
+        tracemalloc.start()
+        anneal(*args)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert 0.3 * memory_needed(K, K, 0.4, y) <= peak <= memory_needed(K, K, 0.4, y)

@@ -1,5 +1,7 @@
 """The on-disk result cache: hits, misses, invalidation by version/source, exact round trips."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -86,9 +88,32 @@ def test_code_hash_ignores_docstrings_and_comments_but_not_code(tmp_path, monkey
 
 
 def test_a_package_function_is_keyed_by_its_closure_only():
-    from committee_lib import samples, stabilities
+    from committee_lib import annealing, stabilities
 
-    anneal_dir = cache.cached(samples.anneal_sample).store_backend.location
+    anneal_dir = cache.cached(annealing.anneal_sample).store_backend.location
     theory_dir = cache.cached(stabilities.typical_stability).store_backend.location
     assert anneal_dir != theory_dir
-    assert cache.code_hash(cache.module_closure("samples")) in str(anneal_dir)
+    assert cache.code_hash(cache.module_closure("annealing")) in str(anneal_dir)
+
+
+def test_the_anneals_are_keyed_by_the_engine_not_by_the_code_scheduling_them():
+    closure = cache.module_closure("annealing")
+    assert {"annealing", "committee", "bitplanes", "xoshiro"} <= set(closure)
+    assert "samples" not in closure and "progress" not in closure
+
+
+def test_hits_and_misses_are_counted_here_and_in_the_stats_file(log, tmp_path, monkeypatch):
+    stats = tmp_path / "stats.jsonl"
+    monkeypatch.setenv(cache.STATS_ENV, str(stats))
+    before = cache.counts()
+    f = cache.cached(_expensive)
+    f(2, log)
+    f(2, log)
+    f(3, log)
+    after = cache.counts()
+    assert (after["hits"] - before["hits"], after["misses"] - before["misses"]) == (1, 2)
+    lines = [json.loads(line) for line in stats.read_text().splitlines()]
+    assert [line["hit"] for line in lines] == [False, True, False]
+    assert {line["function"] for line in lines} == {f"{__name__}._expensive"}
+    assert _runs(log) == ["2", "3"]  # the counting did not change what was computed
+    assert f.in_cache(3, log) and not f.in_cache(4, log)

@@ -1,6 +1,9 @@
 """The notebook driver notebooks/run.py, on a throwaway notebook (the chapters are not run here)."""
 
 import importlib.util
+import io
+import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -74,9 +77,151 @@ def test_resume(notebooks, tmp_path):
 def test_failure_keeps_partial_copy_and_names_cell(notebooks, tmp_path):
     source, target = notebooks / "tiny.ipynb", tmp_path / "out" / "tiny.ipynb"
     stamp = run.build_stamp(source, {"x": -1}, "lib-hash")
-    with pytest.raises(run.DriverError, match=r"'tiny' failed: cell In \[\d+\] raised AssertionError"):
+    with pytest.raises(run.DriverError) as error:
         run.execute(source, target, stamp, {"x": -1})
+    # the failing cell is the last of three: the parameters, papermill's injected values, the assert
+    message = str(error.value)
+    assert re.search(r"'tiny' failed: cell 3 of 3 \(In \[\d+\]\) raised AssertionError: x must be positive", message)
+    assert message.endswith(f"partial notebook saved to {target.with_suffix('.failed.ipynb')}")
+    assert "\n" not in message
     assert not target.exists()
     assert not target.with_suffix(".partial.ipynb").exists()
     assert target.with_suffix(".failed.ipynb").exists()
     assert not run.is_current(target, stamp)
+
+
+def _notebook(folder, name, *cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(c, metadata={"tags": ["parameters"]} if i == 0 else {})
+                for i, c in enumerate(cells)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder / f"{name}.ipynb"
+
+
+def test_progress_of_a_running_notebook_reaches_the_terminal(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    source = _notebook(notebooks, "slow", "n = 3", """
+import time
+from committee_lib.progress import Progress
+with Progress("anneals", [1.0, 2.0, 1.0], bar=False) as progress:
+    for i in range(n):
+        time.sleep(0.4)
+        progress.update(i)
+time.sleep(1.5)  # a cell with no progress of its own: the heartbeat names it
+""")
+    out = io.StringIO()
+    target = tmp_path / "out" / "slow.ipynb"
+    run.execute(source, target, run.build_stamp(source, {"n": 3}, "h"), {"n": 3}, tmp_path / "logs",
+                watch={"every": 0.0, "heartbeat": 1.0, "poll": 0.05, "out": out})
+    lines = out.getvalue().splitlines()
+    assert all(line.startswith("[run.py] slow: ") for line in lines)
+    progress = [line for line in lines if "anneals:" in line]
+    assert progress[0].startswith("[run.py] slow: anneals: 0/3 done")
+    assert any(re.search(r"anneals: [12]/3 done, \d+ s elapsed, about \d+ s left", line) for line in progress)
+    assert re.search(r"anneals: 3/3 done, \d+ s elapsed$", progress[-1])
+    # cells: parameters, papermill's injected parameters, the code
+    assert any(re.search(r"cell 3 of 3 running, \d+ s since the notebook started", line) for line in lines), lines
+
+
+def test_the_eta_weighs_tasks_by_cost_and_ignores_cached_ones(monkeypatch):
+    from committee_lib.progress import Progress
+
+    now = [0.0]
+    monkeypatch.delenv("COMMITTEE_PROGRESS", raising=False)
+    p = Progress("x", [10.0, 30.0, 30.0, 30.0], bar=False, clock=lambda: now[0])
+    assert p.eta() is None
+    p.update(0, cached=True)  # free: tells nothing about the speed
+    assert p.eta() is None
+    now[0] = 60.0
+    p.update(1)  # 30 cost units in 60 s -> 60 left at that speed: 120 s
+    assert p.eta() == pytest.approx(120.0)
+    p.update(2)
+    p.update(3)
+    assert p.eta() == 0.0 and p.record()["done"] == 4 and p.record()["cached"] == 1
+
+
+def test_build_report_records_status_time_and_cache_use(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    _notebook(notebooks, "uses_cache", "calls = 2", """
+from committee_lib.cache import cached
+from committee_lib.progress import format_seconds
+for _ in range(calls):
+    cached(format_seconds)(75)   # computed once, then reused
+cached(format_seconds)(7)
+""")
+    (notebooks / "profiles" / "demo.yml").write_text("tiny:\n  x: 2\nuses_cache:\n  calls: 3\n")
+    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    out = tmp_path / "build"
+    args = ["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks)]
+
+    def report():
+        return json.loads((out / "build-report.json").read_text())
+
+    assert run.main(args) == 0
+    first = report()
+    assert first["profile"] == "demo" and first["seconds"] > 0
+    assert [(n["name"], n["status"]) for n in first["notebooks"]] == [("tiny", "executed"), ("uses_cache", "executed")]
+    entry = first["notebooks"][1]
+    assert (entry["cache_hits"], entry["cache_misses"]) == (2, 2)
+    assert entry["by_function"] == {"committee_lib.progress.format_seconds": {"hits": 2, "misses": 2}}
+    assert first["notebooks"][0]["cache_hits"] == first["notebooks"][0]["cache_misses"] == 0
+    assert 0 < entry["seconds"] <= first["seconds"]
+    # nothing changed: both skipped; a changed parameter: executed again, every result reused
+    assert run.main(args) == 0
+    assert [n["status"] for n in report()["notebooks"]] == ["skipped", "skipped"]
+    assert run.main([*args, "--set", "uses_cache.calls=1"]) == 0
+    entry = report()["notebooks"][1]
+    assert (entry["status"], entry["cache_hits"], entry["cache_misses"]) == ("executed", 2, 0)
+
+
+def test_a_failed_notebook_is_in_the_report_and_the_exit_status(notebooks, tmp_path, monkeypatch, capfd):
+    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    out = tmp_path / "build"
+    assert run.main(["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks), "--set", "tiny.x=-1"]) == 1
+    err = [line for line in capfd.readouterr().err.splitlines() if line.startswith("[run.py]")]
+    assert len(err) == 2
+    assert "cell 3 of 3" in err[0] and "AssertionError: x must be positive" in err[0] and "tiny.failed.ipynb" in err[0]
+    assert err[1] == "[run.py] error: tiny failed (see above); the book was not built"
+    entry = json.loads((out / "build-report.json").read_text())["notebooks"][0]
+    assert entry["status"] == "failed" and entry["seconds"] > 0
+
+
+def test_notebooks_run_two_at_a_time_and_a_notebook_waits_for_those_it_needs(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    log = tmp_path / "events.log"
+    body = f"""
+import time
+with open({str(log)!r}, "a") as f:
+    f.write(f"start {{name}} {{time.time()}}\\n")
+time.sleep(2)
+with open({str(log)!r}, "a") as f:
+    f.write(f"end {{name}} {{time.time()}}\\n")
+"""
+    for name in ("a", "b", "c"):
+        _notebook(notebooks, name, f"name = {name!r}", body)
+    c = nbformat.read(notebooks / "c.ipynb", as_version=4)
+    c.metadata["committee"] = {"needs": ["a"]}
+    nbformat.write(c, notebooks / "c.ipynb")
+    (notebooks / "profiles" / "abc.yml").write_text("a: {}\nb: {}\nc: {}\n")
+    out = tmp_path / "build"
+    assert run.main(["--profile", "abc", "--out", str(out), "--notebooks", str(notebooks)]) == 0
+    events = {tuple(line.split()[:2]): float(line.split()[2]) for line in log.read_text().splitlines()}
+    assert events["start", "b"] < events["end", "a"]  # a and b at once
+    assert events["start", "c"] >= events["end", "a"]  # c after a, which it needs
+    report = json.loads((out / "build-report.json").read_text())
+    assert [n["status"] for n in report["notebooks"]] == ["executed"] * 3
+    assert report["seconds"] < sum(n["seconds"] for n in report["notebooks"])
+
+
+def test_a_notebook_that_needs_a_failed_one_is_not_executed(notebooks, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    dependent = nbformat.read(notebooks / "tiny.ipynb", as_version=4)
+    dependent.metadata["committee"] = {"needs": ["tiny"]}
+    nbformat.write(dependent, notebooks / "after.ipynb")
+    (notebooks / "profiles" / "chain.yml").write_text("tiny:\n  x: -1\nafter:\n  x: 1\n")
+    out = tmp_path / "build"
+    assert run.main(["--profile", "chain", "--out", str(out), "--notebooks", str(notebooks)]) == 1
+    report = json.loads((out / "build-report.json").read_text())
+    assert [(n["name"], n["status"]) for n in report["notebooks"]] == [("tiny", "failed"), ("after", "not executed")]
+    assert not (out / "src" / "notebooks" / "after.ipynb").exists()

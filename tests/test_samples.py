@@ -4,7 +4,7 @@ import numba
 import numpy as np
 import pytest
 
-from committee_lib import samples
+from committee_lib import annealing, samples
 from committee_lib.annealing import Schedule, anneal
 from committee_lib.cache import cached
 from committee_lib.errors import ConvergenceError
@@ -57,10 +57,10 @@ def test_an_interrupted_sweep_resumes_from_the_cache(serial, monkeypatch):
             raise KeyboardInterrupt
         return anneal(*args)
 
-    monkeypatch.setattr(samples, "anneal", interrupted_at_seed_2)
+    monkeypatch.setattr(annealing, "anneal", interrupted_at_seed_2)
     with pytest.raises(KeyboardInterrupt):
         samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=1, progress=False)
-    sample = cached(samples.anneal_sample)
+    sample = cached(annealing.anneal_sample)
     assert [sample.check_call_in_cache(*ARGS, s, SCHEDULE) for s in SEEDS] == [True, True, False]
     results = samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=1, progress=False)
     assert calls == [0, 1, 2, 2]  # the rerun computed only the missing sample
@@ -68,7 +68,7 @@ def test_an_interrupted_sweep_resumes_from_the_cache(serial, monkeypatch):
 
 
 def test_the_cache_key_holds_every_parameter_and_the_seed():
-    sample = cached(samples.anneal_sample)
+    sample = cached(annealing.anneal_sample)
     samples.anneal_samples(*ARGS, [0], SCHEDULE, n_jobs=1, progress=False)
     assert sample.check_call_in_cache(*ARGS, 0, SCHEDULE)
     assert not sample.check_call_in_cache(*ARGS, 1, SCHEDULE)
@@ -83,3 +83,51 @@ def test_unsolved_samples_are_never_counted_silently():
         samples.anneal_samples(*args, [0, 1], short, n_jobs=1, progress=False)
     results = samples.anneal_samples(*args, [0, 1], short, n_jobs=1, progress=False, require_solved=False)
     assert [r.solved for r in results] == [False, False]
+
+
+def test_groups_run_in_one_batch_and_come_back_by_name(serial, tmp_path, monkeypatch):
+    progress = tmp_path / "progress.jsonl"
+    monkeypatch.setenv("COMMITTEE_PROGRESS", str(progress))
+    longer = Schedule(sweeps=3000, beta1=20.0, patience=1000)
+    groups = {"short": [samples.Task(*ARGS, s, SCHEDULE) for s in SEEDS],
+              "long": [samples.Task(*ARGS, s, longer) for s in SEEDS[:2]]}
+    out = samples.anneal_groups(groups, n_jobs=2, progress=False)
+    assert list(out) == ["short", "long"]
+    assert_same(out["short"], serial)
+    assert [(r.seed, r.schedule.sweeps) for r in out["long"]] == [(0, 3000), (1, 3000)]
+    import json
+
+    records = [json.loads(line) for line in progress.read_text().splitlines()]
+    assert [r["done"] for r in records] == list(range(6)) and records[-1]["total"] == 5
+    assert records[-1]["eta"] == 0.0 and records[-1]["cached"] == 0
+    # again: everything is loaded from the cache, nothing is computed
+    progress.write_text("")
+    again = samples.anneal_groups(groups, n_jobs=2, progress=False)
+    assert_same(again["short"], serial)
+    records = [json.loads(line) for line in progress.read_text().splitlines()]
+    assert records[-1]["cached"] == 5
+
+
+def test_the_longest_anneals_start_first(monkeypatch):
+    started = []
+
+    def recording(*args):
+        started.append((args[5], args[6].sweeps))
+        return anneal(*args)
+
+    monkeypatch.setattr(annealing, "anneal", recording)
+    tasks = [samples.Task(*ARGS, 0, SCHEDULE), samples.Task(*ARGS, 1, Schedule(sweeps=3000, patience=1000)),
+             samples.Task(*ARGS, 2, SCHEDULE), samples.Task(*ARGS, 3, Schedule(sweeps=2000, patience=1000))]
+    results = samples.anneal_many(tasks, n_jobs=1, progress=False)
+    assert started == [(1, 3000), (3, 2000), (0, 1500), (2, 1500)]
+    assert [(r.seed, r.schedule.sweeps) for r in results] == [(0, 1500), (1, 3000), (2, 1500), (3, 2000)]
+
+
+def test_a_group_that_must_be_solved_is_named_when_it_is_not():
+    short = Schedule(sweeps=2, beta0=0.1, beta1=0.2, patience=0)
+    groups = {"baseline": [samples.Task("sign", 7, 0.8, 1, 0.85, 0, short)],
+              "production": [samples.Task("sign", 7, 0.8, 4, 0.85, 0, short)]}
+    with pytest.raises(ConvergenceError, match="group 'production'"):
+        samples.anneal_groups(groups, n_jobs=1, progress=False, unsolved_ok=["baseline"])
+    out = samples.anneal_groups(groups, n_jobs=1, progress=False, unsolved_ok=["baseline", "production"])
+    assert not out["baseline"][0].solved and not out["production"][0].solved
