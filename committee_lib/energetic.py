@@ -120,6 +120,14 @@ def _panel_node(j, lo, hi, x_ref, w_ref):
 
 
 @jit
+def _log_sum_exp_add(best, total, v):
+    """One term of a streaming log-sum-exp: the sum is best + ln(total), kept with best = the largest term."""
+    if v > best:
+        return v, total * math.exp(best - v) + 1.0
+    return best, total + math.exp(v - best)
+
+
+@jit
 def _kink_cuts(h, s, margin):
     """Two Gauss-Legendre panels [-L, c], [c, L] split at the step c = (k - h)/s of the integrand."""
     c = min(max((margin - h) / s, -L), L)
@@ -141,11 +149,7 @@ def _log_mean_jamming(h, s, rho, s_last, y, margin, x_ref, w_ref):
         for j in range(x_ref.size):
             z, lw = _panel_node(j, lo, hi, x_ref, w_ref)
             v = lw + rho * log_jamming_step(h + s * z - margin, s_last, y)
-            if v > best:
-                total = total * math.exp(best - v) + 1.0
-                best = v
-            else:
-                total += math.exp(v - best)
+            best, total = _log_sum_exp_add(best, total, v)
     return best + math.log(total)
 
 
@@ -164,11 +168,7 @@ def _log_mean_level(h, s, rho, s_inner, rho_inner, s_last, y, margin, x_ref, w_r
         for j in range(x_ref.size):
             z, lw = _panel_node(j, lo, hi, x_ref, w_ref)
             v = lw + rho * _log_mean_jamming(h + s * z, s_inner, rho_inner, s_last, y, margin, x_ref, w_ref)
-            if v > best:
-                total = total * math.exp(best - v) + 1.0
-                best = v
-            else:
-                total += math.exp(v - best)
+            best, total = _log_sum_exp_add(best, total, v)
     return best + math.log(total)
 
 
