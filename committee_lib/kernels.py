@@ -76,7 +76,7 @@ class Kernel:
             for _ in range(60):
                 f = self.one_minus_kappa(y) - one_minus_k
                 y_new = min(max(y - f / self.dkappa_near_one(y), 0.5 * y), 2.0 * y)
-                if abs(y_new - y) <= 1e-12 * y or abs(f) <= 1e-15 * one_minus_k:
+                if abs(y_new - y) <= 1e-12 * y or abs(f) <= 1e-15 * one_minus_k + 4e-16:  # 4e-16: round-off of 1 - kappa
                     return 1.0 - y_new, y_new
                 y = y_new
         else:

@@ -28,9 +28,10 @@ K_MAX = 3
 QUAD_TOL = 1e-7
 #: nodes per panel of the nested averages: 32 gives alpha to ~1e-8 at three steps (64: 1e-13)
 KRSB_QUAD_ORDER = 32
-#: h-grid spacing of the search (parisi.solve_jamming), and the largest accepted difference between
-#: the grid and the nested quadrature at the optimum
-GRID_SPACING, GRID_TOL = 0.01, 1e-6
+#: h-grid spacings: each start is minimised on the coarsest grid that resolves its top step
+#: (parisi.solve_jamming), the best one is then polished on the finest of them that does; GRID_TOL
+#: is the largest accepted difference between that grid and the nested quadrature at the optimum
+SEARCH_SPACINGS, GRID_SPACING, GRID_TOL = (0.015, 0.01, 0.005), 0.01, 1e-6
 #: relative slack of the check that k steps do not lie above k - 1 (both carry ~1e-9 quadrature error)
 ORDER_TOL = 1e-8
 
@@ -126,14 +127,11 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
             return KStepRSB(k, previous.alpha_c, (), (), math.nan, True, 0.0, 0.0, 0.0)
         best = None
         for seed_q, seed_r in _seeds(previous):
-            try:
-                found = solve_jamming(kernel, margin, _Start(seed_q, seed_r), GRID_SPACING)
-                if found.at_resolution_limit:  # the top step is sharper than the grid: refine once
-                    found = solve_jamming(kernel, margin, found, GRID_SPACING / 2)
-            except ConvergenceError:
-                continue
-            if not found.at_resolution_limit and (best is None or found.alpha_c < best.alpha_c):
+            found = _solve_resolved(kernel, margin, _Start(seed_q, seed_r), SEARCH_SPACINGS)
+            if found is not None and (best is None or found.alpha_c < best.alpha_c):
                 best = found
+        if best is not None:  # polish on the grid of the accuracy check
+            best = _solve_resolved(kernel, margin, best, tuple(h for h in SEARCH_SPACINGS if h <= min(best.spacing, GRID_SPACING)))
         if best is None:
             raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}, margin {margin:g}): no start converged")
         q, r, grid_alpha = np.array(best.q), np.array(best.r), best.alpha_c
@@ -155,6 +153,19 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
                                f"the {k - 1}-step value {previous.alpha_c:.12g}")
     return KStepRSB(k, float(alpha), tuple(map(float, q)), tuple(map(float, r)), float(r[-1] / kernel.dkappa_at_1),
                     True, abs(grid_alpha - alpha), abs(check - alpha), _stationarity(kernel, margin, q, r))
+
+
+def _solve_resolved(kernel, margin, start, spacings):
+    """solve_jamming from start on the first of the spacings whose grid resolves the top step of the
+    solution (each finer one started from the last); None if none converges or resolves it."""
+    for spacing in spacings:
+        try:
+            start = solve_jamming(kernel, margin, start, spacing)
+        except ConvergenceError:
+            return None
+        if not start.at_resolution_limit:
+            return start
+    return None
 
 
 def _stationarity(kernel, margin, q, r):

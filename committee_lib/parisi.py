@@ -28,7 +28,7 @@ from .rs import check_margin, rs_solution
 
 #: grid spacing and half-width of the h-grid, and nodes per panel of the top-step quadrature
 DEFAULT_SPACING = 0.02
-HALF_WIDTH = 16.0
+HALF_WIDTH = 12.0
 TOP_QUAD_ORDER = 24
 DEFAULT_STEPS = 40
 #: L-BFGS limits
@@ -99,37 +99,63 @@ def tilted_windows(f, m, u, log_z, n, spacing):
     return centre
 
 
-@jit
-def _window(j, c, n, size):
-    """First and last grid index of the window of output point j (centre offset c, half-width n),
-    cut at the grid edges (the grid is wide enough that no weight of P reaches them)."""
-    return max(0, j + c - n), min(size - 1, j + c + n)
+#: terms of a tilted average more than this far below its peak (in log) are dropped: e^-40 ~ 4e-18
+LOG_CUT = 40.0
 
 
 @jit
-def parisi_step(f, f1, f2, m, u, log_z, n, spacing, centre):
-    """One Parisi step on the grid, g_j = (1/m) ln sum_l w_l exp(m f_(j+l)) over the window around the
+def _log_weights(u, log_z, size, spacing):
+    """ln w_l for every offset l = -size..size between two grid points (index l + size)."""
+    l = np.arange(-size, size + 1).astype(np.float64) * spacing
+    return -0.5 * l * l / u - log_z
+
+
+@jit
+def _tilted_span(mf, lw, n, j, c):
+    """First and last grid index of the terms of output point j kept in its tilted average, and the
+    peak value: out from the peak j + c while the log-integrand ln w + m f stays within LOG_CUT of
+    it (it is log-concave, so it falls monotonically away from the peak), at most n points either
+    side, cut at the grid edges (the grid is wide enough that no weight of P reaches them)."""
+    size = mf.size
+    peak = lw[c + size] + mf[j + c]
+    hi = j + c
+    while hi + 1 < size and hi + 1 - j - c <= n and lw[hi + 1 - j + size] + mf[hi + 1] > peak - LOG_CUT:
+        hi += 1
+    lo = j + c
+    while lo - 1 >= 0 and j + c - lo + 1 <= n and lw[lo - 1 - j + size] + mf[lo - 1] > peak - LOG_CUT:
+        lo -= 1
+    return lo, hi, peak
+
+
+@jit
+def parisi_step(f, f1, f2, m, u, log_z, n, spacing, centre, j_lo, j_hi):
+    """One Parisi step on the grid, g_j = (1/m) ln sum_l w_l exp(m f_(j+l)) over the span around the
     tilted peak, with its derivatives g' = <f'>, g'' = <f''> + m (<f'^2> - <f'>^2) and the clock
-    derivative dg/dv = (<f''> + m <f'^2>)/2, tilted means over the window (module docstring)."""
+    derivative dg/dv = (<f''> + m <f'^2>)/2, tilted means over the span (module docstring).
+    Only the output points j_lo..j_hi are computed (the others, where no measure P will be, are 0).
+    Returns also the spans (lo, hi), which forward_measure reuses."""
     size = f.size
-    g = np.empty(size)
-    g1 = np.empty(size)
-    g2 = np.empty(size)
-    dv = np.empty(size)
-    for j in range(size):
-        if u == 0.0:
-            g[j], g1[j], g2[j], dv[j] = f[j], f1[j], f2[j], 0.0
-            continue
-        lo, hi = _window(j, centre[j], n, size)
-        best = -math.inf
-        for i in range(lo, hi + 1):
-            best = max(best, _log_weight(i - j, u, log_z, spacing) + m * f[i])
+    g = np.zeros(size)
+    g1 = np.zeros(size)
+    g2 = np.zeros(size)
+    dv = np.zeros(size)
+    spans = np.zeros((size, 2), dtype=np.int64)
+    if u == 0.0:
+        for j in range(size):
+            spans[j, 0], spans[j, 1] = j, j
+        return f.copy(), f1.copy(), f2.copy(), np.zeros(size), spans
+    lw = _log_weights(u, log_z, size, spacing)
+    mf = m * f
+    for j in range(j_lo, j_hi + 1):
+        lo, hi, best = _tilted_span(mf, lw, n, j, centre[j])
+        spans[j, 0], spans[j, 1] = lo, hi
         total = 0.0
         a1 = 0.0
         a2 = 0.0
         a11 = 0.0
+        shift = size - j
         for i in range(lo, hi + 1):
-            e = math.exp(_log_weight(i - j, u, log_z, spacing) + m * f[i] - best)
+            e = math.exp(lw[i + shift] + mf[i] - best)
             total += e
             a1 += e * f1[i]
             a2 += e * f2[i]
@@ -141,24 +167,73 @@ def parisi_step(f, f1, f2, m, u, log_z, n, spacing, centre):
         g1[j] = a1
         g2[j] = a2 + m * (a11 - a1 * a1)
         dv[j] = 0.5 * (a2 + m * a11)
-    return g, g1, g2, dv
+    return g, g1, g2, dv, spans
 
 
 @jit
-def forward_measure(p, f_up, f_down, m, u, log_z, n, spacing, centre):
-    """P_i(h_l) = sum_j P_(i-1)(h_j) w_(l-j) exp(m f_i(h_l) - m f_(i-1)(h_j)) over the windows of parisi_step."""
-    size = p.size
-    out = np.zeros(size)
-    for j in range(size):
-        if p[j] == 0.0:
+def forward_measure(p, f_up, f_down, m, u, log_z, spacing, spans):
+    """P_i(h_l) = sum_j P_(i-1)(h_j) w_(l-j) exp(m f_i(h_l) - m f_(i-1)(h_j)) over the spans of parisi_step."""
+    if u == 0.0:
+        return p.copy()
+    out = np.zeros(p.size)
+    lw = _log_weights(u, log_z, p.size, spacing)
+    mf = m * f_up
+    for j in range(p.size):
+        if p[j] <= 0.0:
             continue
-        if u == 0.0:
-            out[j] += p[j]
-            continue
-        lo, hi = _window(j, centre[j], n, size)
-        for i in range(lo, hi + 1):
-            out[i] += p[j] * math.exp(_log_weight(i - j, u, log_z, spacing) + m * (f_up[i] - f_down[j]))
+        base = math.log(p[j]) - m * f_down[j]
+        for i in range(spans[j, 0], spans[j, 1] + 1):
+            out[i] += math.exp(lw[i - j + p.size] + mf[i] + base)
     return out
+
+
+@jit
+def backward_sweep(f, f1, f2, dv_top, kappas, tilts, spacing):
+    """The Parisi steps K-1 .. 1 from the top-step function f = f_(K-1) (f', f'', d/dv_K): the functions
+    f_0 .. f_(K-1) on the grid, their clock derivatives dvs[i-1] = d f_(i-1) / d v_i, f_0'' and, per
+    step, the discrete Gaussian (u, ln Z) and the spans of its tilted averages (for forward_sweep)."""
+    k = tilts.size
+    size = f.size
+    fs = np.empty((k, size))
+    dvs = np.zeros((k, size))
+    us = np.zeros(k)
+    log_zs = np.zeros(k)
+    spans = np.zeros((k, size, 2), dtype=np.int64)
+    reach = discrete_gaussian(kappas[0], spacing)[2]  # P_0 lives within reach points of h = 0
+    fs[k - 1] = f
+    dvs[k - 1] = dv_top
+    for i in range(k - 1, 0, -1):  # f_(i-1) from f_i over step i, tilt m_i = tilts[i-1]
+        u, log_z, n = discrete_gaussian(kappas[i] - kappas[i - 1], spacing)
+        centre = tilted_windows(f, tilts[i - 1], u, log_z, n, spacing) if u > 0.0 else np.zeros(size, dtype=np.int64)
+        j_lo, j_hi = (0, size - 1) if i > 1 else (max(0, support_centre(size) - reach), min(size - 1, support_centre(size) + reach))
+        f, f1, f2, dv, spans[i] = parisi_step(f, f1, f2, tilts[i - 1], u, log_z, n, spacing, centre, j_lo, j_hi)
+        us[i], log_zs[i] = u, log_z
+        fs[i - 1] = f
+        dvs[i - 1] = dv
+    return fs, dvs, f2, us, log_zs, spans
+
+
+@jit
+def forward_sweep(p0, fs, dvs, tilts, us, log_zs, spacing, spans):
+    """The tilted measures P_1 .. P_(K-1) forward from P_0, and with them the gradient pieces (T28):
+    means[i] = <f_i>_(P_i) (means[0] = <f_0>_(P_0)), grad_v[i-1] = <d f_(i-1)/d v_i>_(P_0) and the
+    top measure P_(K-1)."""
+    k = tilts.size
+    means = np.zeros(k)
+    grad_v = np.zeros(k)
+    means[0] = (p0 * fs[0]).sum()
+    for i in range(1, k):
+        grad_v[i - 1] = (p0 * dvs[i - 1]).sum()
+        p0 = forward_measure(p0, fs[i], fs[i - 1], tilts[i - 1], us[i], log_zs[i], spacing, spans[i])
+        means[i] = (p0 * fs[i]).sum()
+    grad_v[k - 1] = (p0 * dvs[k - 1]).sum()
+    return means, grad_v, p0
+
+
+@jit
+def support_centre(size):
+    """Grid index of h = 0."""
+    return (size - 1) // 2
 
 
 @jit
@@ -166,7 +241,7 @@ def initial_measure(kappa_0, spacing, size):
     """P_0 = N(0, kappa_m) on the grid (the discrete Gaussian of variance kappa_m, centred at h = 0)."""
     u, log_z, n = discrete_gaussian(kappa_0, spacing)
     p0 = np.zeros(size)
-    centre = (size - 1) // 2
+    centre = support_centre(size)
     if u == 0.0:
         p0[centre] = 1.0
         return p0
@@ -202,39 +277,16 @@ def energetic_pass(h, spacing, margin, kappas, ms, x_ref, w_ref):
     """G_E of the staircase (kappa_0..kappa_K, m_1..m_K) and its gradient (dG_E/dm_i, dG_E/dv_i for
     the step variances v_i = kappa_i - kappa_(i-1), dG_E/d(1 - kappa_K), dG_E/dkappa_0)."""
     k = ms.size
-    size = h.size
-    fs = np.empty((k, size))  # f_0 .. f_(K-1) on the grid
-    dvs = np.empty((k, size))  # dvs[i-1] = d f_(i-1) / d v_i
     f, f1, f2, dv, de, top_mean = top_step(h, margin, math.sqrt(kappas[k] - kappas[k - 1]),
                                            math.sqrt(1.0 - kappas[k]), ms[k - 1], x_ref, w_ref)
-    fs[k - 1] = f
-    dvs[k - 1] = dv
-    steps = []
-    for i in range(k - 1, 0, -1):  # f_(i-1) from f_i over step i (m_i = ms[i-1])
-        u, log_z, n = discrete_gaussian(kappas[i] - kappas[i - 1], spacing)
-        centre = tilted_windows(f, ms[i - 1], u, log_z, n, spacing) if u > 0.0 else np.zeros(size, dtype=np.int64)
-        steps.append((u, log_z, n, centre))
-        f, f1, f2, dv = parisi_step(f, f1, f2, ms[i - 1], u, log_z, n, spacing, centre)
-        fs[i - 1] = f
-        dvs[i - 1] = dv
-    p0 = initial_measure(kappas[0], spacing, size)
-    g_e = (p0 * fs[0]).sum()
-    d_kappa0 = 0.5 * (p0 * f2).sum()  # d/dkappa_0 E f_0(sqrt(kappa_0) z) = E f_0'' / 2
-    grad_m = np.zeros(k)
-    grad_v = np.zeros(k)
-    prev_mean = g_e
-    for i in range(1, k + 1):  # step i takes P_(i-1) to P_i
-        grad_v[i - 1] = (p0 * dvs[i - 1]).sum()
-        if i == k:
-            grad_m[k - 1] = ((p0 * top_mean).sum() - prev_mean) / ms[k - 1]
-            d_eps = (p0 * de).sum()
-        else:
-            u, log_z, n, centre = steps[k - 1 - i]
-            p0 = forward_measure(p0, fs[i], fs[i - 1], ms[i - 1], u, log_z, n, spacing, centre)
-            mean = (p0 * fs[i]).sum()
-            grad_m[i - 1] = (mean - prev_mean) / ms[i - 1]
-            prev_mean = mean
-    return g_e, grad_m, grad_v, d_eps, d_kappa0
+    fs, dvs, f2_0, us, log_zs, spans = backward_sweep(f, f1, f2, dv, kappas, ms, spacing)
+    p0 = initial_measure(kappas[0], spacing, h.size)
+    means, grad_v, p_top = forward_sweep(p0, fs, dvs, ms, us, log_zs, spacing, spans)
+    grad_m = np.empty(k)
+    grad_m[:k - 1] = np.diff(means) / ms[:k - 1]  # dG_E/dm_i = (<f_i>_(P_i) - <f_(i-1)>_(P_(i-1))) / m_i
+    grad_m[k - 1] = ((p_top * top_mean).sum() - means[k - 1]) / ms[k - 1]
+    d_kappa0 = 0.5 * (p0 * f2_0).sum()  # d/dkappa_0 E f_0(sqrt(kappa_0) z) = E f_0'' / 2
+    return means[0], grad_m, grad_v, (p_top * de).sum(), d_kappa0
 
 
 @dataclass(frozen=True)
@@ -402,37 +454,15 @@ def jamming_pass(h, spacing, margin, kappas, rs, dkap1):
     """E of the K-step jamming limit on the grid (eq. T31 with K steps) and its gradient:
     (E, dE/dr_i, dE/dv_i for v_i = kappa_i - kappa_(i-1), i = 1..K-1, dE/ds^2, dE/dkappa_0)."""
     k = rs.size
-    size = h.size
-    fs = np.empty((k, size))
-    y = rs[k - 1] / dkap1
-    f, f1, f2, dy, ds = jamming_top(h, margin, math.sqrt(1.0 - kappas[k - 1]), y, rs[k - 1], 1e-4)
-    fs[k - 1] = f
-    dvs = np.zeros((k, size))
-    steps = []
-    for i in range(k - 1, 0, -1):  # phi_(i-1) from phi_i over step i, tilt r_i = rs[i-1]
-        u, log_z, n = discrete_gaussian(kappas[i] - kappas[i - 1], spacing)
-        centre = tilted_windows(f, rs[i - 1], u, log_z, n, spacing) if u > 0.0 else np.zeros(size, dtype=np.int64)
-        steps.append((u, log_z, n, centre))
-        f, f1, f2, dv = parisi_step(f, f1, f2, rs[i - 1], u, log_z, n, spacing, centre)
-        fs[i - 1] = f
-        dvs[i - 1] = dv
-    p0 = initial_measure(kappas[0], spacing, size)
-    e = (p0 * fs[0]).sum()
-    d_kappa0 = 0.5 * (p0 * f2).sum()
-    grad_r = np.zeros(k)
-    grad_v = np.zeros(k)
-    prev_mean = e
-    for i in range(1, k):
-        grad_v[i - 1] = (p0 * dvs[i - 1]).sum()
-        u, log_z, n, centre = steps[k - 1 - i]
-        p0 = forward_measure(p0, fs[i], fs[i - 1], rs[i - 1], u, log_z, n, spacing, centre)
-        mean = (p0 * fs[i]).sum()
-        grad_r[i - 1] = (mean - prev_mean) / rs[i - 1]
-        prev_mean = mean
     r_k = rs[k - 1]  # phi_(K-1) = ln J / r_K with y = r_K / kappa'(1)
-    grad_r[k - 1] = (p0 * (-fs[k - 1] / r_k + dy / (dkap1 * r_k))).sum()
-    d_s2 = (p0 * ds).sum() / r_k
-    return e, grad_r, grad_v, d_s2, d_kappa0
+    f, f1, f2, dy, ds = jamming_top(h, margin, math.sqrt(1.0 - kappas[k - 1]), r_k / dkap1, r_k, 1e-4)
+    fs, dvs, f2_0, us, log_zs, spans = backward_sweep(f, f1, f2, np.zeros(h.size), kappas, rs, spacing)
+    p0 = initial_measure(kappas[0], spacing, h.size)
+    means, grad_v, p_top = forward_sweep(p0, fs, dvs, rs, us, log_zs, spacing, spans)
+    grad_r = np.empty(k)
+    grad_r[:k - 1] = np.diff(means) / rs[:k - 1]
+    grad_r[k - 1] = (p_top * (-fs[k - 1] / r_k + dy / (dkap1 * r_k))).sum()
+    return means[0], grad_r, grad_v, (p_top * ds).sum() / r_k, 0.5 * (p0 * f2_0).sum()
 
 
 class JammingFunctional:
@@ -452,8 +482,9 @@ class JammingFunctional:
         self.spacing = check_range("spacing", spacing, 0.002, 0.05)
         n = int(round(HALF_WIDTH / self.spacing))
         self.h = np.arange(-n, n + 1) * self.spacing
-        #: the top step must be resolved by the grid: 1 - kappa(q_(K-1)) >= (4 spacing)^2
-        gap = (4.0 * self.spacing) ** 2
+        #: the width of the top step, sqrt(1 - kappa(q_(K-1))), must not fall below the grid spacing
+        #: (measured: alpha then agrees with 8x finer grids to 1e-12; tests/test_parisi.py)
+        gap = self.spacing ** 2
         self.q_cap = self.kernel.inverse(1.0 - gap, gap)[0]
 
     def _energetic(self, qs, rs):
@@ -541,7 +572,7 @@ class JammingSolution:
     r: tuple
     spacing: float
     converged: bool
-    at_resolution_limit: bool  # q_(K-1) pressed against 1 - kappa = (4 spacing)^2: refine the grid
+    at_resolution_limit: bool  # q_(K-1) pressed against 1 - kappa = spacing^2: refine the grid
     iterations: int
 
 
