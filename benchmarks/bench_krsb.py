@@ -1,9 +1,9 @@
-"""Speed of the k-step and many-step RSB capacities (issue targets: one kRSB capacity for k <= 3
+"""Speed of the k-step and full-RSB capacities (issue targets: one kRSB capacity for k <= 3
 under 2 s, one full-RSB capacity under 60 s, after JIT, on one core).
 
 Each k-step capacity is timed on its own, given the (k-1)-step optimum (as alpha_c_krsb is
-called in a sequence); the many-step grid solutions are timed from the 3-step optimum; the
-finite-load Parisi solution from scratch.  Pin to one core with `taskset -c 0`.  Reports only.
+called in a sequence); the full-RSB capacity (frsb.alpha_c_frsb, which includes its own k <= 3
+sequence) for the default and the cheap step sets; the finite-load Parisi solution from scratch.  Pin to one core with `taskset -c 0`.  Reports only.
 
     taskset -c 0 python benchmarks/bench_krsb.py [--activation relu] [--repeats N]
 """
@@ -14,7 +14,8 @@ import sys
 
 from timing import median_seconds  # benchmarks/timing.py
 from committee_lib.krsb import alpha_c_krsb
-from committee_lib.parisi import jamming_sequence, solve_parisi
+from committee_lib.frsb import alpha_c_frsb
+from committee_lib.parisi import solve_parisi
 
 
 def main(argv=None):
@@ -38,11 +39,10 @@ def main(argv=None):
     for name, func in rows:
         seconds, result = median_seconds(func, args.repeats)
         print(f"{name:<44} {seconds:9.2f} {result.alpha_c:14.10f}")
-    for spacing in (0.01, 0.005):
-        for steps in ((4,), (4, 6)):
-            seconds, result = median_seconds(lambda: jamming_sequence(args.activation, 0.0, steps, spacing, three), 1)
-            label = f"{'+'.join(map(str, steps))} steps on the grid, spacing {spacing:g}"
-            print(f"{label:<44} {seconds:9.2f} {result[-1].alpha_c:14.10f}")
+    for steps in ((4,), (4, 5, 6)):
+        seconds, result = median_seconds(lambda: alpha_c_frsb(args.activation, 0.0, steps), 1)
+        label = f"full RSB, K = 1, 2, 3 + {','.join(map(str, steps))}"
+        print(f"{label:<44} {seconds:9.2f} {result.alpha_c:14.10f} +- {result.error:.1e}")
     seconds, result = median_seconds(lambda: solve_parisi(2.1, args.activation, 0.0, 8), 1)
     print(f"{'finite-load Parisi, alpha 2.1, 8 steps':<44} {seconds:9.2f} {result.free_entropy:14.10f}")
     return 0

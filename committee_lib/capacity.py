@@ -1,10 +1,11 @@
-"""Critical capacities in one call: RS, de Almeida-Thouless, 1RSB and k-step RSB (capacity chapters)."""
+"""Critical capacities in one call: RS, de Almeida-Thouless, 1RSB, k-step and full RSB (capacity chapters)."""
 
 import math
 
 from .kernels import get_kernel
 from .priors import get_prior
 from .rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, check_margin
+from .frsb import FRSB_STEPS, alpha_c_frsb
 from .krsb import alpha_c_krsb_sequence
 from .rsb import alpha_c_1rsb
 
@@ -13,22 +14,28 @@ def _finite_or_none(value):
     return value if value is not None and math.isfinite(value) else None
 
 
-def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
-    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb, _2rsb, _3rsb; None where it diverges or does not apply.
+def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, frsb_steps=FRSB_STEPS):
+    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb, _2rsb, _3rsb, _frsb (with alpha_c_frsb_error);
+    None where it diverges or does not apply.
 
     binary: alpha_c_rs from the zero of the RS free entropy (paper eq. 5), RSB not applicable;
     spherical: alpha_c_rs = kappa'(1)/J(k) (eq. 6), alpha_c_1rsb = min of S/(-E) (eq. T23),
-    alpha_c_2rsb and alpha_c_3rsb the k-step minima (eq. T32), each seeded from the one before.
+    alpha_c_2rsb and alpha_c_3rsb the k-step minima (eq. T32), each seeded from the one before,
+    alpha_c_frsb their limit in the number of steps (eq. T33; grid steps frsb_steps beyond 3).
     """
     kernel, prior, margin = get_kernel(activation), get_prior(weights), check_margin(margin)
     result = {"weights": prior.name, "activation": kernel.name, "margin": margin, "quad_order": quad_order}
     if prior.name == "binary":
         result["alpha_c_rs"] = alpha_c_binary_rs(kernel, margin, quad_order)
-        result["alpha_c_1rsb"] = result["alpha_c_2rsb"] = result["alpha_c_3rsb"] = None
+        for key in ("alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error"):
+            result[key] = None
     else:
         result["alpha_c_rs"] = _finite_or_none(alpha_c_spherical_rs(kernel, margin))
         result["alpha_c_1rsb"] = _finite_or_none(alpha_c_1rsb(kernel, margin, quad_order).alpha_c)
         _, two, three = alpha_c_krsb_sequence(kernel, 3, margin)
         result["alpha_c_2rsb"], result["alpha_c_3rsb"] = _finite_or_none(two.alpha_c), _finite_or_none(three.alpha_c)
+        full = alpha_c_frsb(kernel, margin, frsb_steps)
+        result["alpha_c_frsb"] = _finite_or_none(full.alpha_c)
+        result["alpha_c_frsb_error"] = full.error if result["alpha_c_frsb"] is not None else None
     result["alpha_at"] = _finite_or_none(alpha_at(kernel, prior.name, margin, quad_order))
     return result

@@ -1,6 +1,6 @@
 """The `committee` command: numbers without a notebook.
 
-    committee capacity --weights {binary,spherical} --activation NAME [--margin K] --json
+    committee capacity --weights {binary,spherical} --activation NAME [--margin K] [--frsb-steps 4,5,6] --json
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
     committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
@@ -19,6 +19,7 @@ from .capacity import capacity
 from .errors import ConvergenceError, ParameterError
 from .franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
 from .franz_parisi import fp_summary
+from .frsb import FRSB_STEPS
 from .kernels import ACTIVATIONS
 from .large_deviations import ld
 from .rs import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
@@ -31,26 +32,40 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _steps(text):
+    """--frsb-steps: comma-separated increasing integers, each above 3."""
+    try:
+        steps = tuple(int(k) for k in text.split(","))
+    except ValueError:
+        steps = ()
+    if not steps or steps[0] <= 3 or any(b <= a for a, b in zip(steps, steps[1:])) or steps[-1] > 40:
+        raise argparse.ArgumentTypeError(f"must be increasing integers in [4, 40], comma-separated (got {text!r})")
+    return steps
+
+
 def _print(result, as_json):
     if as_json:
         print(json.dumps(result))
     else:
         for key, value in result.items():
-            print(f"{key:>14}: {'n/a (diverges or does not apply)' if value is None else value}")
+            print(f"{key:>18}: {'n/a (diverges or does not apply)' if value is None else value}")
 
 
 def build_parser():
     parser = _Parser(prog="committee", description="Replica theory of large-K tree committee machines.")
     parser.add_argument("--version", action="version", version=f"committee_lib {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    cap = sub.add_parser("capacity", help="critical capacities: RS, AT line, 1RSB, 2RSB, 3RSB")
+    cap = sub.add_parser("capacity", help="critical capacities: RS, AT line, 1RSB, 2RSB, 3RSB, full RSB")
     cap.add_argument("--weights", required=True, choices=["binary", "spherical"])
     cap.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
     cap.add_argument("--margin", type=float, default=0.0,
                      help=f"output margin k in [{MARGIN_MIN:g}, {MARGIN_MAX:g}] (default 0; negative: non-convex)")
     cap.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
+    cap.add_argument("--frsb-steps", type=_steps, default=FRSB_STEPS, metavar="K,K,...",
+                     help="grid steps beyond 3 of the full-RSB extrapolation, increasing, each > 3 "
+                          f"(default {','.join(map(str, FRSB_STEPS))}; about 40 s for ReLU)")
     cap.add_argument("--json", action="store_true", help="print one JSON object")
-    cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order))
+    cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order, a.frsb_steps))
     ldp = sub.add_parser("ld", help="large-deviation (local) entropy, eq. (8): y -> infinity or finite y")
     ldp.add_argument("--weights", required=True, choices=["binary", "spherical"])
     ldp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))

@@ -541,7 +541,7 @@ def _ordered_pack(q, r, q_cap):
     for i in range(1, k):
         u[i] = logit((q[i] - q[i - 1]) / (q_cap - q[i - 1]))
     u[k] = math.log(r[0])
-    u[k + 1:] = np.log(np.diff(np.log(r)))
+    u[k + 1:] = np.log(np.maximum(np.diff(np.log(r)), 1e-300))  # merged steps: r_i = r_(i-1)
     return u
 
 
@@ -627,22 +627,6 @@ def refine_steps(q, r, steps):
             r.append(math.e * r[-1])
     r = np.maximum.accumulate(np.array(r)) * (1.0 + 1e-3 * np.arange(len(r)))
     return np.array(q), r
-
-
-def jamming_sequence(activation="relu", margin=0.0, steps=(4, 6, 8), spacing=DEFAULT_SPACING, start=None):
-    """K-step capacities on the grid for increasing K, each started from the one before (refine_steps),
-    the first from `start` (by default the 3-step optimum of krsb): the approach to full RSB."""
-    from .krsb import alpha_c_krsb_sequence
-
-    previous = start if start is not None else alpha_c_krsb_sequence(activation, 3, margin)[-1]
-    if not previous.q:
-        raise ConvergenceError(f"jamming sequence ({get_kernel(activation).name}): the start is replica symmetric")
-    out = []
-    for k in steps:
-        q, r = refine_steps(previous.q, previous.r, k)
-        previous = solve_jamming(activation, margin, _Start(q, r), spacing)
-        out.append(previous)
-    return out
 
 
 class _Start:

@@ -17,7 +17,8 @@ import pytest
 
 from committee_lib.capacity import capacity
 
-KEYS = {"alpha_c_rs", "alpha_at", "alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "weights", "activation", "margin"}
+KEYS = {"alpha_c_rs", "alpha_at", "alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error",
+        "weights", "activation", "margin"}
 
 
 def run_module(*args):
@@ -40,23 +41,27 @@ def assert_values_match(result, expected):
 
 # ----------------------------------------------------------------------------- subprocess
 def test_capacity_json_subprocess():
-    proc = run_module("capacity", "--weights", "spherical", "--activation", "relu", "--json")
+    proc = run_module("capacity", "--weights", "spherical", "--activation", "relu", "--frsb-steps", "4", "--json")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert isinstance(result, dict) and KEYS <= set(result)
-    assert_values_match(result, capacity("spherical", "relu"))
+    assert_values_match(result, capacity("spherical", "relu", frsb_steps=(4,)))
     assert result["weights"] == "spherical" and result["activation"] == "relu" and result["margin"] == 0.0
     # and these are the physics numbers (notes table), not just whatever the library returns
     assert result["alpha_c_rs"] == pytest.approx(2.0 * math.pi / (math.pi - 1.0), rel=1e-12)
     assert result["alpha_at"] == pytest.approx(1.7211967843, abs=1e-8)
     assert result["alpha_c_1rsb"] == pytest.approx(2.6642800566, abs=1e-8)
+    # full RSB from K <= 4 (the (4, 5, 6) limit of the book is 2.65064): below 3RSB, within its error bar
+    assert result["alpha_c_frsb"] < result["alpha_c_3rsb"] and 0 < result["alpha_c_frsb_error"] < 1e-3
+    assert abs(result["alpha_c_frsb"] - 2.65064) < result["alpha_c_frsb_error"]
 
 
 @pytest.mark.parametrize("args", [
     ["capacity", "--weights", "binary", "--activation", "bogus"],
     ["capacity", "--weights", "spherical", "--activation", "relu", "--margin", "-3"],
+    ["capacity", "--weights", "spherical", "--activation", "relu", "--frsb-steps", "3,4"],
 ])
 def test_bad_arguments_subprocess(args):
     proc = run_module(*args)
@@ -99,13 +104,13 @@ def test_installed_entry_point():
 ])
 def test_capacity_json_in_process(run_cli, weights, activation, margin):
     status, out, err = run_cli(["capacity", "--weights", weights, "--activation", activation,
-                                         "--margin", str(margin), "--json"])
+                                "--margin", str(margin), "--frsb-steps", "4", "--json"])
     assert status == 0 and err == ""
     lines = out.strip().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert KEYS <= set(result)
-    assert_values_match(result, capacity(weights, activation, margin))
+    assert_values_match(result, capacity(weights, activation, margin, frsb_steps=(4,)))
     assert result["weights"] == weights and result["activation"] == activation
     assert result["margin"] == margin
     if weights == "binary":

@@ -1,0 +1,136 @@
+"""Full RSB from the K-step solutions of parisi.py: the SAT/UNSAT point alpha_c^fRSB, extrapolated in
+the number of steps K with its error budget (theory "Beyond one step", eq. T33), and the load where
+the finite-load order parameter x(q) branches off the RS overlap (an independent route to alpha_AT).
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .errors import ConvergenceError, ParameterError
+from .kernels import get_kernel
+from .krsb import alpha_c_krsb_sequence
+from .parisi import JammingFunctional, _Start, refine_steps, solve_jamming, solve_parisi
+from .rs import check_margin
+
+#: numbers of steps of the sequence, the h-grid spacing of the first try and the finest one used
+#: when a top step presses against the grid's resolution (parisi.JammingFunctional.q_cap)
+FRSB_STEPS, FRSB_SPACING, FINEST_SPACING = (4, 5, 6), 0.01, 0.0025
+#: steps of the finite-load staircases used for the branch point
+BRANCH_STEPS = 6
+
+
+@dataclass(frozen=True)
+class FullRSBCapacity:
+    """alpha_c^fRSB = lim alpha_K, estimated from alpha_K = alpha_inf + A K^-p through the last three K."""
+
+    alpha_c: float
+    error: float  # error budget: extrapolation + grid (+ nested quadrature of the 3-step point)
+    upper_bound: float  # the lowest computed alpha_K (each K-step minimum lies above full RSB)
+    steps: tuple  # K = 1, 2, 3 (nested quadrature, krsb) and the grid solutions
+    alphas: tuple  # alpha_K
+    spacings: tuple  # h-grid spacing of each solution (0 for the nested K <= 3)
+    exponent: float  # p of the fit through the last three K
+    extrapolation_error: float  # |alpha_inf(last three K) - alpha_inf(the three before)|
+    grid_error: float  # |alpha_K at spacing h/2 - at h| at the largest K
+    solutions: tuple  # the JammingSolution of each grid K
+
+
+def power_law_limit(ks, alphas):
+    """(alpha_inf, A, p) of alpha_K = alpha_inf + A K^-p through three points (K increasing, alpha
+    decreasing with a shrinking decrement); ConvergenceError if no such law passes through them."""
+    (k1, k2, k3), (a1, a2, a3) = ks, alphas
+    d12, d23 = a1 - a2, a2 - a3
+    if not (d12 > 0.0 and d23 > 0.0):
+        raise ConvergenceError(f"alpha_K is not decreasing in K ({alphas}): no power-law limit")
+    ratio = d12 / d23
+
+    def mismatch(p):  # (K1^-p - K2^-p) / (K2^-p - K3^-p) = d12 / d23
+        return (k1 ** -p - k2 ** -p) / (k2 ** -p - k3 ** -p) - ratio
+
+    lo, hi = 1e-3, 40.0
+    if mismatch(lo) * mismatch(hi) > 0.0:
+        raise ConvergenceError(f"alpha_K = {alphas} at K = {ks} follows no power law in K")
+    p = brentq(mismatch, lo, hi, xtol=1e-12)
+    amplitude = d23 / (k2 ** -p - k3 ** -p)
+    return a3 - amplitude * k3 ** -p, amplitude, p
+
+
+def _resolved(kernel, margin, start, spacing):
+    """solve_jamming from start, halving the grid spacing while the top step presses against it."""
+    while True:
+        solution = solve_jamming(kernel, margin, start, spacing)
+        if not solution.at_resolution_limit:
+            return solution
+        if spacing / 2 < FINEST_SPACING:
+            raise ConvergenceError(f"{len(solution.q)}-step capacity ({kernel.name}): the top step is narrower than the "
+                                   f"finest grid (spacing {spacing:g})")
+        start, spacing = solution, spacing / 2
+
+
+def alpha_c_frsb(activation="relu", margin=0.0, steps=FRSB_STEPS, spacing=FRSB_SPACING):
+    """The full-RSB SAT/UNSAT point from the K-step capacities (eq. T33).
+
+    K = 1, 2, 3 are the nested-quadrature optima of krsb; each larger K (steps) is minimised on the
+    h-grid from the one before (parisi.refine_steps), on a finer grid when its top step needs it.
+    alpha_K decreases towards alpha_c^fRSB; the limit is the power law through the last three K and
+    its error the change from the three before, plus the grid error (the last solution re-evaluated
+    on a grid twice as fine) and the nested quadrature's.  Kernels with infinite kappa'(1) return
+    alpha_c = inf; where the steps merge (RS exact, as for the perceptron at margin >= 0, or no
+    further step lowers alpha) the last value is returned with its quadrature error.
+    """
+    kernel, margin = get_kernel(activation), check_margin(margin)
+    steps = tuple(int(k) for k in steps)
+    if not steps or steps[0] <= 3 or any(b <= a for a, b in zip(steps, steps[1:])):
+        raise ParameterError(f"steps must be increasing numbers of steps above 3 (got {steps})")
+    krsb = alpha_c_krsb_sequence(kernel, 3, margin)
+    three = krsb[-1]
+    alphas = [s.alpha_c for s in krsb]
+    if not math.isfinite(three.alpha_c) or not three.q or _merged(alphas):  # no step left to add
+        return FullRSBCapacity(three.alpha_c, three.quadrature_error, three.alpha_c, (1, 2, 3), tuple(alphas),
+                               (0.0,) * 3, math.nan, 0.0, 0.0, ())
+    previous, solutions = three, []
+    for k in steps:
+        q, r = refine_steps(previous.q, previous.r, k)
+        previous = _resolved(kernel, margin, _Start(q, r), spacing)
+        solutions.append(previous)
+    ks = (1, 2, 3) + steps
+    alphas = tuple(alphas) + tuple(s.alpha_c for s in solutions)
+    limit, _, p = power_law_limit(ks[-3:], alphas[-3:])
+    before, _, _ = power_law_limit(ks[-4:-1], alphas[-4:-1])
+    last = solutions[-1]
+    finer = JammingFunctional(kernel, margin, last.spacing / 2).alpha(np.array(last.q), np.array(last.r))
+    grid_error = abs(finer - last.alpha_c)
+    extrapolation_error = abs(limit - before)
+    return FullRSBCapacity(alpha_c=float(limit), error=float(extrapolation_error + grid_error + three.quadrature_error),
+                           upper_bound=float(min(alphas)), steps=ks, alphas=tuple(map(float, alphas)),
+                           spacings=(0.0,) * 3 + tuple(s.spacing for s in solutions), exponent=float(p),
+                           extrapolation_error=float(extrapolation_error), grid_error=float(grid_error),
+                           solutions=tuple(solutions))
+
+
+def _merged(alphas):
+    """True when a step of the k-step sequence did not lower alpha (to the quadrature's 1e-9)."""
+    return any(b > a * (1.0 - 1e-9) for a, b in zip(alphas, alphas[1:]))
+
+
+def branch_point(activation="relu", loads=(), margin=0.0, steps=BRANCH_STEPS):
+    """The load where the finite-load x(q) branches off the RS overlap: the root nearest the loads of
+    the quadratic through (alpha, q_M - q_m) of the K-step Parisi solutions at three or more loads
+    just above it (eq. T28; replica symmetric below it, so that q_M - q_m -> 0 at alpha_AT).
+    Returns (root, widths)."""
+    loads = tuple(sorted(float(a) for a in loads))
+    if len(loads) < 3:
+        raise ParameterError(f"branch_point needs at least three loads (got {len(loads)})")
+    widths, previous = [], None
+    for load in reversed(loads):  # from the widest x(q) down, each started from the last
+        previous = solve_parisi(load, activation, margin, steps, start=previous)
+        widths.append(previous.q_max - previous.q_min)
+    widths = widths[::-1]
+    roots = np.roots(np.polyfit(loads, widths, 2))
+    roots = roots[np.isreal(roots)].real
+    if roots.size == 0:
+        raise ConvergenceError(f"q_M - q_m = {widths} at loads {loads} has no real zero: no branch point")
+    return float(roots[np.argmin(np.abs(roots - loads[0]))]), tuple(widths)
