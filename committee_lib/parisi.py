@@ -361,13 +361,14 @@ class ParisiFunctional:
         return f, grad
 
     def _entropy_slope(self, q_min, q_max, ms, which):
-        """d G_S / d q_m (which = 0) or d q_M (which = 1) at fixed m_i, by central differences."""
-        d = 1e-7
+        """d G_S / d q_m (which = 0) or d q_M (which = 1) at fixed m_i, by central differences
+        (one-sided at q_m = 0, where a line search may probe)."""
         ends = [[q_min, q_max], [q_min, q_max]]
-        ends[0][which] += d
-        ends[1][which] -= d
+        value = ends[0][which]
+        ends[0][which] = value + 1e-7
+        ends[1][which] = max(value - 1e-7, 0.0)
         up, down = (Spherical.parisi_entropy(tuple(self.overlaps(*e)[0]), tuple(ms)) for e in ends)
-        return (up - down) / (2 * d)
+        return (up - down) / (ends[0][which] - ends[1][which])
 
 # search variables: q_M = expit(u_0), q_m = q_M expit(u_1), m_i = expit(u_(i+1)) (0 < x < 1)
 def _unpack(u):
