@@ -32,6 +32,8 @@ KRSB_QUAD_ORDER = 32
 #: (parisi.solve_jamming), the best one is then polished on the finest of them that does; GRID_TOL
 #: is the largest accepted difference between that grid and the nested quadrature at the optimum
 SEARCH_SPACINGS, GRID_SPACING, GRID_TOL = (0.015, 0.01, 0.005), 0.01, 1e-6
+#: where the routes disagree, the grid value is taken if halving the spacing changes it by less than this
+GRID_CONVERGED = 1e-10
 #: relative slack of the check that k steps do not lie above k - 1 (both carry ~1e-9 quadrature error)
 ORDER_TOL = 1e-8
 
@@ -47,8 +49,9 @@ class KStepRSB:
     y: float  # energetic tilt of the last step, r_k / kappa'(1)
     converged: bool
     grid_difference: float  # |alpha on the grid - alpha by nested quadrature| at the optimum
-    quadrature_error: float  # |alpha(quad_order) - alpha(2 quad_order)| at the optimum
+    quadrature_error: float  # change of alpha_c at twice the nodes (nested) or half the spacing (grid)
     gradient: float  # largest |d alpha / d ln(1 - q_i)|, |d alpha / d ln r_i| at the optimum
+    route: str = "nested quadrature"  # of alpha_c: "grid" where a large tilt puts the peak out of the nested windows
 
 
 def krsb_alpha(q, r, activation="relu", margin=0.0, quad_order=KRSB_QUAD_ORDER):
@@ -105,7 +108,9 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
     k = 1 is alpha_c_1rsb's minimum.  For k >= 2 every split of the (k-1)-step optimum is minimised
     on the grid (parisi.solve_jamming, analytic gradient); alpha_c is then the nested quadrature of
     eq. T31 at the best stationary point, checked at twice the quadrature order (two independent
-    numerical routes).  Kernels with infinite kappa'(1) (sign) have an infinite capacity.
+    numerical routes).  Where they disagree by more than GRID_TOL (large tilts: the nested windows
+    miss the peak) the grid value is taken if it is converged in the spacing (route = "grid").
+    Kernels with infinite kappa'(1) (sign) have an infinite capacity.
     Raises ConvergenceError when no stationary point is reached or the checks fail.
     """
     kernel, margin = get_kernel(activation), check_margin(margin)
@@ -145,14 +150,20 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
     if not abs(check - alpha) <= QUAD_TOL:
         raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): quadrature not converged at the optimum "
                                f"(alpha {alpha:.10g} with {quad_order} nodes, {check:.10g} with {2 * quad_order})")
+    route, error = "nested quadrature", abs(check - alpha)
     if not abs(grid_alpha - alpha) <= GRID_TOL:
-        raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): grid ({grid_alpha:.10g}) and nested quadrature "
-                               f"({alpha:.10g}) disagree")
+        # the nested windows sit on the bare Gaussian, and a large tilt (large r, large margin) moves
+        # the integrand's peak out of them; the grid follows the peak: take it if it is converged
+        finer = JammingFunctional(kernel, margin, best.spacing / 2).alpha(q, r)
+        if not abs(finer - grid_alpha) <= GRID_CONVERGED:
+            raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): grid ({grid_alpha:.10g}, {finer:.10g} at "
+                                   f"half the spacing) and nested quadrature ({alpha:.10g}) disagree")
+        route, error, alpha = "grid", abs(finer - grid_alpha), grid_alpha
     if k > 1 and alpha > previous.alpha_c * (1.0 + ORDER_TOL):  # a merged step returns the (k-1)-step value
         raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): the optimum {alpha:.12g} lies above "
                                f"the {k - 1}-step value {previous.alpha_c:.12g}")
     return KStepRSB(k, float(alpha), tuple(map(float, q)), tuple(map(float, r)), float(r[-1] / kernel.dkappa_at_1),
-                    True, abs(grid_alpha - alpha), abs(check - alpha), _stationarity(kernel, margin, q, r))
+                    True, abs(grid_alpha - check), error, _stationarity(kernel, margin, q, r), route)
 
 
 def _solve_resolved(kernel, margin, start, spacings):
