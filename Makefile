@@ -18,8 +18,10 @@ test: $(INSTALLED) /usr/bin/chromium
 	$(PYTHON) -m pytest
 
 # JupyterLab on the notebooks, sharing the book's result cache (the cached anneals are reused).
+# The notebooks are MyST Markdown files (jupytext); .jupyter/lab/settings/overrides.json makes
+# "Jupytext Notebook" the default viewer of .md files, so a double click opens them as notebooks.
 lab: $(INSTALLED)
-	COMMITTEE_CACHE=$(CURDIR)/_cache $(VENV)/bin/jupyter lab notebooks/
+	COMMITTEE_CACHE=$(CURDIR)/_cache $(VENV)/bin/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/.jupyter/lab/settings notebooks/
 
 bench: $(INSTALLED)
 	@if [ -f benchmarks/run_all.py ]; then $(PYTHON) benchmarks/run_all.py; else echo "no benchmarks/run_all.py yet"; fi

@@ -4,14 +4,16 @@
 
 The profile notebooks/profiles/<profile>.yml maps each notebook name (in book order) to its
 parameters; --set overrides one (the value is read as YAML, so numbers and lists work). Each
-notebook notebooks/<name>.ipynb is executed into _build/<profile>/src/notebooks/<name>.ipynb,
-first into <name>.partial.ipynb and renamed only on success; a failure is kept as
-<name>.failed.ipynb. The executed copy records under metadata["committee_build"] the sha256 of
-its source, the parameters and committee_lib.cache.source_hash(); a notebook whose record
-matches is skipped. --only executes just the named notebooks; the book is then built only if
-every other notebook is already up to date. Finally _config.yml, _toc.yml and book/ are staged
-beside the executed notebooks and `jupyter-book build` (warnings are errors) writes the HTML to
-_build/<profile>/_build/html.
+notebook is a MyST Markdown text notebook notebooks/<name>.md (jupytext): it is converted to an
+ipynb, staged as _build/<profile>/logs/<name>.input.ipynb, and executed from there into
+_build/<profile>/src/notebooks/<name>.ipynb, first into <name>.partial.ipynb and renamed only on
+success; a failure is kept as <name>.failed.ipynb. The executed copy records under
+metadata["committee_build"] the sha256 of its source (the .md text), the parameters and
+committee_lib.cache.source_hash(); a notebook whose record matches is skipped. --only executes
+just the named notebooks; the book is then built only if every other notebook is already up to
+date. Finally _config.yml, _toc.yml and book/ are staged beside the executed notebooks (the book's
+source tree has no .md notebook, so the table of contents finds the executed .ipynb) and
+`jupyter-book build` (warnings are errors) writes the HTML to _build/<profile>/_build/html.
 
 Progress: while a notebook runs, the driver prints what its long computations report
 (committee_lib.progress: anneals done of how many, time left), and at least once a minute a line
@@ -51,6 +53,7 @@ import threading
 import time
 from pathlib import Path
 
+import jupytext
 import nbformat
 import papermill as pm
 import yaml
@@ -64,6 +67,18 @@ NOTEBOOKS = ROOT / "notebooks"
 
 class DriverError(Exception):
     """A problem to report on one line (bad profile, unknown parameter, failed notebook)."""
+
+
+def source_path(notebooks, name):
+    """The text notebook of chapter name: notebooks/<name>.md."""
+    return notebooks / f"{name}.md"
+
+
+def read_source(source):
+    """The MyST Markdown notebook source as an ipynb notebook, without its jupytext header."""
+    nb = jupytext.read(source, fmt="md:myst")
+    nb.metadata.pop("jupytext", None)
+    return nb
 
 
 def load_plan(profile, overrides=(), only=(), notebooks=NOTEBOOKS):
@@ -86,10 +101,10 @@ def load_plan(profile, overrides=(), only=(), notebooks=NOTEBOOKS):
         if name not in plan:
             raise DriverError(f"--only {name!r}: unknown notebook (profile {profile}: {known})")
     for name, params in plan.items():
-        source = notebooks / f"{name}.ipynb"
+        source = source_path(notebooks, name)
         if not source.exists():
             raise DriverError(f"profile {profile}: notebook {source} does not exist")
-        declared = pm.inspect_notebook(source)
+        declared = pm.inspect_notebook(read_source(source))
         for param in params:
             if param not in declared:
                 raise DriverError(
@@ -200,11 +215,12 @@ def cache_stats(path):
 
 
 def execute(source, target, stamp, params, logs=None, watch=None):
-    """Execute source with papermill into target (atomically); on failure keep *.failed.ipynb.
+    """Execute the text notebook source with papermill into target (atomically); on failure keep
+    *.failed.ipynb.
 
-    logs: folder for this notebook's side channels (cache statistics, progress lines); returns
-    (hits, misses, by_function) of the cached calls it made.  watch: Watcher options, or None
-    for no progress printing.
+    logs: folder for this notebook's side channels (the ipynb staged for papermill, cache
+    statistics, progress lines); returns (hits, misses, by_function) of the cached calls it made.
+    watch: Watcher options, or None for no progress printing.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial.ipynb")
@@ -212,13 +228,15 @@ def execute(source, target, stamp, params, logs=None, watch=None):
     logs = target.parent if logs is None else logs
     logs.mkdir(parents=True, exist_ok=True)
     stats, progress = logs / f"{source.stem}.cache.jsonl", logs / f"{source.stem}.progress.jsonl"
+    staged = logs / f"{source.stem}.input.ipynb"
     for path in (stats, progress):
         path.write_text("")
-    nb = nbformat.read(source, as_version=4)
+    nb = read_source(source)
     nb.metadata["committee_build"] = stamp
     for cell in nb.cells:  # the book shows papermill's injected cell: the values actually used
         if "parameters" in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
+    nbformat.write(nb, staged)
     watcher = None if watch is None else Watcher(source.stem, progress, partial, **watch)
     saved = {k: os.environ.get(k) for k in (STATS_ENV, PROGRESS_ENV)}
     os.environ[STATS_ENV], os.environ[PROGRESS_ENV] = str(stats), str(progress)
@@ -226,7 +244,7 @@ def execute(source, target, stamp, params, logs=None, watch=None):
         if watcher:
             watcher.start()
         pm.execute_notebook(
-            nb, partial, parameters=params, kernel_name="python3", cwd=source.parent, progress_bar=False
+            staged, partial, parameters=params, kernel_name="python3", cwd=source.parent, progress_bar=False
         )
     except BaseException as exc:
         if partial.exists():
@@ -284,7 +302,7 @@ def build_book(out):
 
 def needs(source):
     """Notebooks this one reuses results of (metadata["committee"]["needs"]): it starts after them."""
-    return list(nbformat.read(source, as_version=4).metadata.get("committee", {}).get("needs", []))
+    return list(read_source(source).metadata.get("committee", {}).get("needs", []))
 
 
 def child_command(args, name, out, notebooks):
@@ -301,7 +319,7 @@ def execute_one(args, out, notebooks):
     with the one-line failure message on stderr if it fails."""
     name = args.execute_one
     plan = load_plan(args.profile, args.set, (), notebooks=notebooks)
-    source, target = notebooks / f"{name}.ipynb", out / "src" / "notebooks" / f"{name}.ipynb"
+    source, target = source_path(notebooks, name), out / "src" / "notebooks" / f"{name}.ipynb"
     execute(source, target, build_stamp(source, plan[name], source_hash()), plan[name], out / "logs", watch={})
     return 0
 
@@ -343,7 +361,7 @@ def main(argv=None):
         lib_hash = source_hash()
         not_run, pending, entries = [], [], {}
         for name, params in plan.items():
-            source, target = notebooks / f"{name}.ipynb", out / "src" / "notebooks" / f"{name}.ipynb"
+            source, target = source_path(notebooks, name), out / "src" / "notebooks" / f"{name}.ipynb"
             entry = {"name": name, "status": "skipped", "seconds": 0.0, "cache_hits": 0, "cache_misses": 0,
                      "by_function": {}}
             report["notebooks"].append(entry)
@@ -363,7 +381,7 @@ def main(argv=None):
             for name in list(pending):
                 if len(running) >= args.jobs:
                     break
-                waits = [n for n in needs(notebooks / f"{name}.ipynb") if n in entries]
+                waits = [n for n in needs(source_path(notebooks, name)) if n in entries]
                 blocked = [n for n in waits if entries[n]["status"] in ("failed", "not executed")]
                 if blocked:
                     pending.remove(name)

@@ -6,13 +6,22 @@ import json
 import re
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
+from jupytext.config import load_jupytext_configuration_file
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("run", ROOT / "notebooks" / "run.py")
 run = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(run)
+JUPYTEXT_CONFIG = load_jupytext_configuration_file(str(ROOT / "notebooks" / "jupytext.toml"))
+
+
+def write_md(nb, path):
+    """Write nb as a MyST text notebook with the chapters' jupytext settings; return path."""
+    jupytext.write(nb, path, fmt="md:myst", config=JUPYTEXT_CONFIG)
+    return path
 
 
 @pytest.fixture
@@ -26,7 +35,7 @@ def notebooks(tmp_path):
         nbformat.v4.new_code_cell("x = 1\nlabel = 'a'", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("assert x > 0, 'x must be positive'\nprint(label * x)"),
     ]
-    nbformat.write(nb, folder / "tiny.ipynb")
+    write_md(nb, folder / "tiny.md")
     (folder / "profiles" / "demo.yml").write_text("tiny:\n  x: 2\n")
     return folder
 
@@ -60,7 +69,7 @@ def test_unknown_profile_and_profile_parameter(notebooks):
 
 
 def test_resume(notebooks, tmp_path):
-    source, target = notebooks / "tiny.ipynb", tmp_path / "out" / "tiny.ipynb"
+    source, target = notebooks / "tiny.md", tmp_path / "out" / "tiny.ipynb"
     stamp = run.build_stamp(source, {"x": 2}, "lib-hash-1")
     assert not run.is_current(target, stamp)
     run.execute(source, target, stamp, {"x": 2})
@@ -75,7 +84,7 @@ def test_resume(notebooks, tmp_path):
 
 
 def test_failure_keeps_partial_copy_and_names_cell(notebooks, tmp_path):
-    source, target = notebooks / "tiny.ipynb", tmp_path / "out" / "tiny.ipynb"
+    source, target = notebooks / "tiny.md", tmp_path / "out" / "tiny.ipynb"
     stamp = run.build_stamp(source, {"x": -1}, "lib-hash")
     with pytest.raises(run.DriverError) as error:
         run.execute(source, target, stamp, {"x": -1})
@@ -95,8 +104,7 @@ def _notebook(folder, name, *cells):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(c, metadata={"tags": ["parameters"]} if i == 0 else {})
                 for i, c in enumerate(cells)]
-    nbformat.write(nb, folder / f"{name}.ipynb")
-    return folder / f"{name}.ipynb"
+    return write_md(nb, folder / f"{name}.md")
 
 
 def test_progress_of_a_running_notebook_reaches_the_terminal(notebooks, tmp_path, monkeypatch):
@@ -167,6 +175,8 @@ cached(format_seconds)(7)
     assert entry["by_function"] == {"committee_lib.progress.format_seconds": {"hits": 2, "misses": 2}}
     assert first["notebooks"][0]["cache_hits"] == first["notebooks"][0]["cache_misses"] == 0
     assert 0 < entry["seconds"] <= first["seconds"]
+    # the book's source tree gets the executed notebooks only, not the text sources or staged inputs
+    assert sorted(p.name for p in (out / "src" / "notebooks").iterdir()) == ["tiny.ipynb", "uses_cache.ipynb"]
     # nothing changed: both skipped; a changed parameter: executed again, every result reused
     assert run.main(args) == 0
     assert [n["status"] for n in report()["notebooks"]] == ["skipped", "skipped"]
@@ -200,9 +210,9 @@ with open({str(log)!r}, "a") as f:
 """
     for name in ("a", "b", "c"):
         _notebook(notebooks, name, f"name = {name!r}", body)
-    c = nbformat.read(notebooks / "c.ipynb", as_version=4)
+    c = jupytext.read(notebooks / "c.md")
     c.metadata["committee"] = {"needs": ["a"]}
-    nbformat.write(c, notebooks / "c.ipynb")
+    write_md(c, notebooks / "c.md")
     (notebooks / "profiles" / "abc.yml").write_text("a: {}\nb: {}\nc: {}\n")
     out = tmp_path / "build"
     assert run.main(["--profile", "abc", "--out", str(out), "--notebooks", str(notebooks)]) == 0
@@ -216,9 +226,9 @@ with open({str(log)!r}, "a") as f:
 
 def test_a_notebook_that_needs_a_failed_one_is_not_executed(notebooks, tmp_path, monkeypatch):
     monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
-    dependent = nbformat.read(notebooks / "tiny.ipynb", as_version=4)
+    dependent = jupytext.read(notebooks / "tiny.md")
     dependent.metadata["committee"] = {"needs": ["tiny"]}
-    nbformat.write(dependent, notebooks / "after.ipynb")
+    write_md(dependent, notebooks / "after.md")
     (notebooks / "profiles" / "chain.yml").write_text("tiny:\n  x: -1\nafter:\n  x: 1\n")
     out = tmp_path / "build"
     assert run.main(["--profile", "chain", "--out", str(out), "--notebooks", str(notebooks)]) == 1
