@@ -36,6 +36,7 @@ class FullRSBCapacity:
     extrapolation_error: float  # |alpha_inf(last three K) - alpha_inf(the three before)|
     grid_error: float  # |alpha_K at spacing h/2 - at h| at the largest K
     solutions: tuple  # the JammingSolution of each grid K
+    kstep: tuple = ()  # the KStepRSB results of K = 1, 2, 3
 
 
 def power_law_limit(ks, alphas):
@@ -90,7 +91,7 @@ def alpha_c_frsb(activation="relu", margin=0.0, steps=FRSB_STEPS, spacing=FRSB_S
     alphas = [s.alpha_c for s in krsb]
     if not math.isfinite(three.alpha_c) or not three.q or _merged(alphas):  # no step left to add
         return FullRSBCapacity(three.alpha_c, three.quadrature_error, three.alpha_c, (1, 2, 3), tuple(alphas),
-                               (0.0,) * 3, math.nan, 0.0, 0.0, ())
+                               (0.0,) * 3, math.nan, 0.0, 0.0, (), tuple(krsb))
     previous, solutions = three, []
     for k in steps:
         q, r = refine_steps(previous.q, previous.r, k)
@@ -108,7 +109,7 @@ def alpha_c_frsb(activation="relu", margin=0.0, steps=FRSB_STEPS, spacing=FRSB_S
                            upper_bound=float(min(alphas)), steps=ks, alphas=tuple(map(float, alphas)),
                            spacings=(0.0,) * 3 + tuple(s.spacing for s in solutions), exponent=float(p),
                            extrapolation_error=float(extrapolation_error), grid_error=float(grid_error),
-                           solutions=tuple(solutions))
+                           solutions=tuple(solutions), kstep=tuple(krsb))
 
 
 def _merged(alphas):
