@@ -13,7 +13,7 @@ from .gaussian import L, LOG_SQRT_2PI, gauss_nodes, jit, log_ndtr, log_sum_exp, 
 
 @jit
 def rs_energetic(kap, margin, x_ref, w_ref):
-    """(G_E, A, B) of the RS perceptron with overlap kappa (capacity.md sec. 2).
+    """(G_E, A, B) of the RS perceptron with overlap kappa (theory_capacity: energetic building blocks, eq. T5).
 
     Z(w) = H((k - w)/sqrt(1-kappa)), w = sqrt(kappa) z, t = (sqrt(kappa) z - k)/sqrt(1-kappa):
     G_E = E ln Phi(t),  A = E R^2/(1-kappa),  B = E [R (t+R)]^2/(1-kappa)^2,  R = phi/Phi.
@@ -37,7 +37,7 @@ def rs_energetic(kap, margin, x_ref, w_ref):
 def rsb_energetic(kap0, kap1, m, margin, x_ref, w_ref):
     """1RSB energetic term (1/m) E_z0 ln E_z1 H((k - sqrt(k0) z0 - sqrt(k1-k0) z1)/sqrt(1-k1))^m.
 
-    Valid for any m > 0 (m = y > 1 is the large-deviation measure); capacity.md sec. 6.
+    Valid for any m > 0 (m = y > 1 is the large-deviation measure); theory_capacity: one step of RSB.
     """
     s0 = math.sqrt(kap0)
     b = math.sqrt(kap1 - kap0)
@@ -96,7 +96,7 @@ def log_jamming_step(a, s, y):
 
 @jit
 def frozen_energetic(x, kap0, dkap1, margin, x_ref, w_ref):
-    """E(x, q0) of the 1RSB capacity limit q1 -> 1, m = x (1 - q1) (capacity.md eq. T23).
+    """E(x, q0) of the 1RSB capacity limit q1 -> 1, m = x (1 - q1) (theory_capacity, eq. T23).
 
     The energetic tilt is y = x / kappa'(1); with a = sqrt(k0) z - k, s^2 = 1 - k0:
     E = (1/x) E_z ln J(a), J the jamming step of log_jamming_step.

@@ -1,6 +1,6 @@
 """Franz-Parisi entropy: solutions at distance d from a typical (RS equilibrium) reference.
 
-geometry.md sec. 2.  A reference W~ is drawn from the equilibrium measure (n -> 0 replicas with
+Book: theory_franz_parisi.  A reference W~ is drawn from the equilibrium measure (n -> 0 replicas with
 the RS overlap q~ and conjugate q^ of rs.rs_solution); s -> 0 constrained replicas W sit at
 overlap S = 1 - 2d with it.  Order parameters of the constrained system: t = W.W~^(a != 1),
 p = W^alpha.W^beta and their conjugates t^, p^ (binary: also s^ = S^ - t^, fixing S).
@@ -407,7 +407,7 @@ class _Saddle:
         self.count = 0  # residual evaluations
 
     def c_spherical(self, t):
-        """c of the spherical entropic term (geometry.md sec. 2); c = S^2 - t^2 at q~ = 0."""
+        """c of the spherical entropic term (theory_franz_parisi: entropic terms); c = S^2 - t^2 at q~ = 0."""
         q, S = self.ref.q, self.S
         return (S * S - t * t - q * (S - t) ** 2 / (1.0 - q)) / (1.0 - q)
 

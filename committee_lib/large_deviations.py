@@ -2,7 +2,7 @@
 
 Eq. (8) counts y replicas of the weights, all solutions, at fixed mutual overlap q1.  Averaged with
 the replica method it is the 1RSB free entropy with Parisi parameter m = y (groups of y replicas)
-and intra-group overlap q1 fixed externally, multiplied by y (geometry.md sec. 3a):
+and intra-group overlap q1 fixed externally, multiplied by y (book: theory_large_deviations, the measure as one-step RSB):
 
     F_LD = G_S + alpha G_E,   G_E = E_z0 ln E_z1 H(-(sqrt(k0) z0 + sqrt(k1 - k0) z1 - k)/sqrt(1 - k1))^y
                                = y * rsb_energetic(k0, k1, y, k)          (k_i = kappa(q_i))
@@ -751,7 +751,7 @@ def finite_y_convergence(alpha, q1, ys, activation="sign", weights="binary", mar
 
 
 
-#: Values printed in the derivation notes (geometry.md sec. 3b and 5) and in the literature, as printed
+#: Values printed in the derivation notes (the derivation notes behind theory_large_deviations) and in the literature, as printed
 #: (the notebook shows them beside the computed ones; agreement = rounding to the printed digits).
 NOTES = {
     "limit_sign_binary_0.4_0.85": {"gamma_q": "6.553", "qhat": "0.01228", "gamma_hat": "1.648", "phi": "0.14974"},

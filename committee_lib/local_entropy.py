@@ -1,4 +1,4 @@
-"""Local entropy in the y -> infinity limit: the envelope ("Moreau") formulation (geometry.md sec. 3b).
+"""Local entropy in the y -> infinity limit: the envelope ("Moreau") formulation (theory_large_deviations: the limit of many replicas).
 
 The large-deviation measure (paper eq. 8) is the 1RSB measure with the Parisi parameter m = y and
 the intra-group overlap q1 fixed.  Dividing its free entropy by y and letting y -> infinity with
@@ -389,7 +389,7 @@ def _solve(problem, v0, step):
 
 def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
                   start=None, stein=False):
-    """The y -> infinity local entropy at (alpha, q1): a LocalEntropy (geometry.md sec. 3b).
+    """The y -> infinity local entropy at (alpha, q1): a LocalEntropy (theory_large_deviations: the limit of many replicas).
 
     start: a previous LocalEntropy (or a Gamma_q value) to continue from (bracketing starts there
     with small steps).  stein=True solves the *wrong* Stein form of the Gamma_q equation (binary

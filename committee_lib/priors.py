@@ -3,7 +3,7 @@
 The entropic terms do not know the activation (theory chapter, "kernel substitution").
 Each prior gives, at an RS overlap q, the conjugate qhat, the entropic term G_S at its
 saddle point and the replicon factor gamma_S whose inverse is minus the entropic replicon
-eigenvalue (capacity.md sec. 3-5).
+eigenvalue (book: theory_capacity, the RS sections and the replicon).
 """
 
 import math
@@ -64,12 +64,12 @@ class Spherical:
     q_max = 1.0
 
     def rs_terms(self, q, quad_order):
-        """(qhat, G_S, gamma_S) at the RS overlap q (capacity.md sec. 4-5)."""
+        """(qhat, G_S, gamma_S) at the RS overlap q (theory_capacity: spherical weights, RS; the replicon)."""
         return q / (1.0 - q) ** 2, 0.5 * math.log1p(-q) + 0.5 * q / (1.0 - q), (1.0 - q) ** 2
 
     @staticmethod
     def rsb_entropy(q0, q1, m):
-        """1RSB entropic term (capacity.md sec. 6), lambda = 1 - q1 + m (q1 - q0)."""
+        """1RSB entropic term (theory_capacity: one step of RSB), lambda = 1 - q1 + m (q1 - q0)."""
         lam = 1.0 - q1 + m * (q1 - q0)
         return 0.5 * ((1.0 - 1.0 / m) * math.log1p(-q1) + math.log(lam) / m + q0 / lam)
 
@@ -114,10 +114,10 @@ class Spherical:
 
 
 class Binary:
-    """W_i = +-1: G_S = -qhat (1-q)/2 + E ln 2cosh(sqrt(qhat) u), q = E tanh^2 (capacity.md sec. 3)."""
+    """W_i = +-1: G_S = -qhat (1-q)/2 + E ln 2cosh(sqrt(qhat) u), q = E tanh^2 (theory_capacity: binary weights, RS)."""
 
     name = "binary"
-    #: with finite quadrature the inversion q -> qhat saturates beyond this (capacity.md pitfall 7)
+    #: with finite quadrature the inversion q -> qhat saturates beyond this (theory_capacity: numerics)
     q_max = 1.0 - 1e-6
 
     def rs_terms(self, q, quad_order):

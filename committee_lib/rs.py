@@ -2,7 +2,7 @@
 
 The RS solution is parametrised by its overlap q: the prior gives qhat(q), and the energetic
 saddle-point equation qhat = alpha kappa'(q) A(kappa(q)) then gives alpha(q) explicitly
-(capacity.md sec. 3-4).  Everything else (free entropy, replicon) follows at that q.
+(book: theory_capacity, the RS sections).  Everything else (free entropy, replicon) follows at that q.
 """
 
 import math
@@ -55,7 +55,7 @@ def _setup(activation, weights, margin):
 
 def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
              kappa2_term=True):
-    """RS saddle point at overlap q in (0, 1): alpha(q), F, replicon (capacity.md sec. 3-5).
+    """RS saddle point at overlap q in (0, 1): alpha(q), F, replicon (theory_capacity: the RS sections and the replicon).
 
     kappa2_term=False drops the kappa'' A piece of the replicon: wrong, kept to show what it costs.
     """

@@ -1,4 +1,4 @@
-"""One-step replica symmetry breaking for spherical weights (capacity.md sec. 6).
+"""One-step replica symmetry breaking for spherical weights (book: theory_capacity, one step of RSB).
 
 Three routes to the same physics, each checking the others:
 * the SAT/UNSAT limit q1 -> 1, m = x (1 - q1): alpha_c^1RSB = min over (x, q0) of S/(-E) (eq. T23);

@@ -1,4 +1,4 @@
-"""Stability distributions of the large-K committee machine (paper Fig. 3 left; geometry.md sec. 4).
+"""Stability distributions of the large-K committee machine (paper Fig. 3 left; book: theory_stabilities).
 
 The normalised stability of a training pattern is lambda = sigma U / sqrt(Delta_2 - Delta_-1), U the
 output pre-activation; the physical one of the paper is Xi = sqrt(Delta_2 - Delta_-1) lambda =
@@ -611,7 +611,7 @@ class TypicalStability(StabilityDistribution):
 
 @dataclass(frozen=True, eq=False)
 class ReplicaStability(StabilityDistribution):
-    """A replica of the LD measure at finite y (geometry.md sec. 4); exact.
+    """A replica of the LD measure at finite y (theory_stabilities: a replica of the large-deviation measure, finite y); exact.
 
         P(lambda) = theta(lambda - k) E_z0 [int Dz1 Phi(t)^(y-1) N(lambda; m, eps^2)] / [int Dz1 Phi(t)^y]
 
@@ -970,7 +970,7 @@ def stability_lattice(activation, K, N, physical=False):
                             physical=bool(physical))
 
 
-#: Values printed in the derivation notes (geometry.md sec. 5, physical units, binary, alpha = 0.4;
+#: Values printed in the derivation notes (the derivation notes behind theory_stabilities, sec. 5, physical units, binary, alpha = 0.4;
 #: LD at y = 20, q1 = 0.85), as printed: agreement = rounding to the printed digits.
 NOTES = {
     "sign": {"typical": {"mean": "0.7705", "variance": "0.3476", "density_at_zero": "0.850", "mode": "0"},
