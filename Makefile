@@ -20,8 +20,10 @@ test: $(INSTALLED) /usr/bin/chromium
 # JupyterLab on the notebooks, sharing the book's result cache (the cached anneals are reused).
 # The notebooks are MyST Markdown files (jupytext); .jupyter/lab/settings/overrides.json makes
 # "Jupytext Notebook" the default viewer of .md files, so a double click opens them as notebooks.
+# JupyterLab refuses to run as root unless told to (the project's machines run as root).
 lab: $(INSTALLED)
-	COMMITTEE_CACHE=$(CURDIR)/_cache $(VENV)/bin/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/.jupyter/lab/settings notebooks/
+	COMMITTEE_CACHE=$(CURDIR)/_cache $(VENV)/bin/jupyter lab --LabApp.app_settings_dir=$(CURDIR)/.jupyter/lab/settings \
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: $(INSTALLED)
 	@if [ -f benchmarks/run_all.py ]; then $(PYTHON) benchmarks/run_all.py; else echo "no benchmarks/run_all.py yet"; fi
