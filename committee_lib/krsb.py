@@ -48,7 +48,7 @@ class KStepRSB:
     r: tuple  # r_i = m_i / (1 - q_k), non-decreasing
     y: float  # energetic tilt of the last step, r_k / kappa'(1)
     converged: bool
-    grid_difference: float  # |alpha on the grid - alpha by nested quadrature| at the optimum
+    grid_difference: float  # |alpha on the grid - alpha by nested quadrature at twice the nodes| at the optimum
     quadrature_error: float  # change of alpha_c at twice the nodes (nested) or half the spacing (grid)
     gradient: float  # largest |d alpha / d ln(1 - q_i)|, |d alpha / d ln r_i| at the optimum
     route: str = "nested quadrature"  # of alpha_c: "grid" where a large tilt puts the peak out of the nested windows
