@@ -125,6 +125,7 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
             return KStepRSB(1, alpha_rs, (), (), math.nan, True, 0.0, 0.0, 0.0)
         q, r = np.array([frozen.q0]), np.array([frozen.x])
         alpha, grid_alpha = frozen.alpha_c, frozen.alpha_c
+        check = _alpha(kernel, q, r, margin, legendre(2 * quad_order))
     else:
         if previous is None or previous.k != k - 1:
             previous = alpha_c_krsb(kernel, k - 1, margin, quad_order)
@@ -140,13 +141,12 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
         if best is None:
             raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}, margin {margin:g}): no start converged")
         q, r, grid_alpha = np.array(best.q), np.array(best.r), best.alpha_c
-        for _ in range(2):  # overlaps close to 1 need more nodes: double until the check passes
+        for attempt in range(2):  # overlaps close to 1 need more nodes: double once if the check fails
             alpha = _alpha(kernel, q, r, margin, legendre(quad_order))
             check = _alpha(kernel, q, r, margin, legendre(2 * quad_order))
-            if abs(check - alpha) <= QUAD_TOL:
+            if abs(check - alpha) <= QUAD_TOL or attempt == 1:
                 break
             quad_order *= 2
-    check = _alpha(kernel, q, r, margin, legendre(2 * quad_order))
     if not abs(check - alpha) <= QUAD_TOL:
         raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): quadrature not converged at the optimum "
                                f"(alpha {alpha:.10g} with {quad_order} nodes, {check:.10g} with {2 * quad_order})")
