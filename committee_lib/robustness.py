@@ -71,6 +71,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy.special import ndtr
 
 from .annealing import _check_int
@@ -299,10 +300,12 @@ def sample_noise(result, levels, n_perturbations=50):
             "weight": weight_noise(machine, W, levels, n_perturbations, seed=result.seed).error_rate}
 
 
-def noise_over_samples(results, levels, n_perturbations=50):
+def noise_over_samples(results, levels, n_perturbations=50, n_jobs=1):
     """{experiment: {"reference": Estimate, "replica": Estimate}} over the samples (>= 2): the
-    reference's curve and the mean curve of the replicas, averaged over samples with error bars."""
-    per_sample = [sample_noise(r, levels, n_perturbations) for r in results]
+    reference's curve and the mean curve of the replicas, averaged over samples with error bars.
+    n_jobs: local processes (joblib; -1 every core); each sample's draws depend on its seed only,
+    so the result is the same for any n_jobs."""
+    per_sample = Parallel(n_jobs=n_jobs)(delayed(sample_noise)(r, levels, n_perturbations) for r in results)
     return {exp: {"reference": over_samples([s[exp][0] for s in per_sample]),
                   "replica": over_samples([s[exp][1:].mean(axis=0) for s in per_sample])}
             for exp in per_sample[0]}

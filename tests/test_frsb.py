@@ -7,6 +7,7 @@ import pytest
 
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.frsb import alpha_c_frsb, branch_point, power_law_limit
+from committee_lib.kernels import ACTIVATIONS, get_kernel
 from committee_lib.krsb import alpha_c_krsb_sequence
 from committee_lib.rs import alpha_at, alpha_c_spherical_rs
 
@@ -64,3 +65,16 @@ def test_relu_branch_point_is_the_at_line():
     root, widths = branch_point("relu", [at + d for d in (0.005, 0.01, 0.02)])
     assert np.all(np.diff(widths) > 0)
     assert root == pytest.approx(at, abs=1e-4)
+
+
+FINITE_CAPACITY = sorted(name for name in ACTIVATIONS if math.isfinite(get_kernel(name).dkappa_at_1))
+
+
+@pytest.mark.parametrize("activation", [name for name in FINITE_CAPACITY if name not in ("relu", "linear")])
+def test_every_finite_capacity_activation_orders_rs_1rsb_2rsb_3rsb_frsb(activation):
+    # RS >= 1RSB >= 2RSB >= 3RSB >= fRSB: each step is a minimum over a larger family (eq. T33 limit
+    # within its error); relu and the perceptron have their own tests above
+    result = alpha_c_frsb(activation, 0.0, (4,))
+    chain = [alpha_c_spherical_rs(activation, 0.0), *result.alphas[:3], result.alpha_c - result.error]
+    assert all(b <= a for a, b in zip(chain, chain[1:])), chain
+    assert result.alphas[0] < chain[0]  # one step breaks RS: the kernel is not linear

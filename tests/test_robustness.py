@@ -286,6 +286,10 @@ def test_sample_noise_rows_are_reference_then_replicas():
     np.testing.assert_allclose(summary["weight"]["replica"].mean,
                                0.5 * (one["weight"][1:].mean(axis=0) + second["weight"][1:].mean(axis=0)))
     assert summary["input"]["reference"].n == 2
+    parallel = noise_over_samples(runs, levels, n_perturbations=7, n_jobs=2)  # same draws in any process
+    for exp in summary:
+        for kind in ("reference", "replica"):
+            np.testing.assert_array_equal(parallel[exp][kind].mean, summary[exp][kind].mean)
 
 
 # ----------------------------------------------------------------------------- large-K theory, eq. (T)
