@@ -110,6 +110,17 @@ def _log_weights(u, log_z, size, spacing):
     return -0.5 * l * l / u - log_z
 
 
+#: the terms of a tilted average along its span are products of neighbour ratios (two products a
+#: term instead of an exponential), each REANCHOR-th term exact: round-off ~ REANCHOR eps
+REANCHOR = 16
+
+
+@jit
+def _neighbour_ratios(log_values):
+    """exp(v_(i+1) - v_i): the factor of a term from grid point i to i + 1."""
+    return np.exp(log_values[1:] - log_values[:-1])
+
+
 @jit
 def _tilted_span(mf, lw, n, j, c):
     """First and last grid index of the terms of output point j kept in its tilted average, and the
@@ -146,6 +157,7 @@ def parisi_step(f, f1, f2, m, u, log_z, n, spacing, centre, j_lo, j_hi):
         return f.copy(), f1.copy(), f2.copy(), np.zeros(size), spans
     lw = _log_weights(u, log_z, size, spacing)
     mf = m * f
+    step_w, step_f = _neighbour_ratios(lw), _neighbour_ratios(mf)
     for j in range(j_lo, j_hi + 1):
         lo, hi, best = _tilted_span(mf, lw, n, j, centre[j])
         spans[j, 0], spans[j, 1] = lo, hi
@@ -154,8 +166,12 @@ def parisi_step(f, f1, f2, m, u, log_z, n, spacing, centre, j_lo, j_hi):
         a2 = 0.0
         a11 = 0.0
         shift = size - j
-        for i in range(lo, hi + 1):
-            e = math.exp(lw[i + shift] + mf[i] - best)
+        e = 0.0
+        for i in range(lo, hi + 1):  # e = exp(ln w + m f - peak), in (e^-LOG_CUT, 1] on the span
+            if (i - lo) % REANCHOR == 0:
+                e = math.exp(lw[i + shift] + mf[i] - best)
+            else:
+                e *= step_w[i - 1 + shift] * step_f[i - 1]
             total += e
             a1 += e * f1[i]
             a2 += e * f2[i]
@@ -178,12 +194,18 @@ def forward_measure(p, f_up, f_down, m, u, log_z, spacing, spans):
     out = np.zeros(p.size)
     lw = _log_weights(u, log_z, p.size, spacing)
     mf = m * f_up
+    step_w, step_f = _neighbour_ratios(lw), _neighbour_ratios(mf)
     for j in range(p.size):
         if p[j] <= 0.0:
             continue
         base = math.log(p[j]) - m * f_down[j]
-        for i in range(spans[j, 0], spans[j, 1] + 1):
-            out[i] += math.exp(lw[i - j + p.size] + mf[i] + base)
+        lo, shift, e = spans[j, 0], p.size - j, 0.0
+        for i in range(lo, spans[j, 1] + 1):  # e <= p_j: the tilted weights of j sum to one
+            if (i - lo) % REANCHOR == 0:
+                e = math.exp(lw[i + shift] + mf[i] + base)
+            else:
+                e *= step_w[i - 1 + shift] * step_f[i - 1]
+            out[i] += e
     return out
 
 
