@@ -82,7 +82,7 @@ def descent_brackets(tasks, n_jobs=-1, progress=True, label="gradient descent"):
     sample = cached(largest_solved_load)
     tasks = [Bracket(*t) for t in tasks]
     results = [None] * len(tasks)
-    with Progress(label, [t.cost() for t in tasks], bar=progress) as bar:
+    with Progress(label, [t.cost() for t in tasks], bar=progress, unit="training set") as bar:
         todo = []
         for i, task in enumerate(tasks):
             if sample.in_cache(*task):
@@ -106,7 +106,7 @@ def descent_runs(tasks, n_jobs=-1, progress=True, label="gradient descent runs")
     tasks = [tuple(t) for t in tasks]
     results = [None] * len(tasks)
     costs = [float(t[1] * t[5]) ** 2 * t[2] for t in tasks]
-    with Progress(label, costs, bar=progress) as bar:
+    with Progress(label, costs, bar=progress, unit="descent") as bar:
         todo = []
         for i, task in enumerate(tasks):
             if sample.in_cache(*task):
