@@ -4,9 +4,10 @@
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
     committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
+    committee learn --algorithm {gd,sa,rsa} --activation NAME --K K --alpha A --seed S [--budget T] --json
 
 Exit status: 0 on success, 2 for bad input, 3 when a solver does not converge, 1 when an anneal
-ends unsolved (its final state is printed all the same).
+ends unsolved or a learner ends without a solution (its final state is printed all the same).
 """
 
 import argparse
@@ -22,6 +23,7 @@ from .franz_parisi import fp_summary
 from .frsb import FRSB_STEPS
 from .kernels import ACTIVATIONS
 from .large_deviations import ld
+from .learners import ALGORITHMS, learn
 from .rs import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
 
 
@@ -94,6 +96,23 @@ def build_parser():
     fpp.add_argument("--quad-order", type=int, default=FP_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
     fpp.add_argument("--json", action="store_true", help="print one JSON object")
     fpp.set_defaults(run=lambda a: fp_summary(a.weights, a.activation, a.alpha, a.points, a.quad_order))
+    lrn = sub.add_parser("learn", help="one learner on one training set: gradient descent (spherical weights), "
+                                       "plain or replicated annealing (binary weights)")
+    lrn.add_argument("--algorithm", required=True, choices=ALGORITHMS,
+                     help="gd: gradient descent, spherical weights; sa: simulated annealing (y = 1); rsa: replicated "
+                          "annealing (y replicas); binary weights")
+    lrn.add_argument("--activation", required=True, help="sign or relu (sa, rsa); relu, erf, tanh, ... (gd)")
+    lrn.add_argument("--K", required=True, type=int, help="hidden units")
+    lrn.add_argument("--inputs-per-unit", type=int, default=None, help="N/K (default K)")
+    lrn.add_argument("--alpha", required=True, type=float, help="load alpha > 0")
+    lrn.add_argument("--seed", required=True, type=int, help="seed of the training set and of the learner")
+    lrn.add_argument("--budget", type=int, default=None,
+                     help="gd: gradient steps (default 2000); sa, rsa: sweeps x replicas (default 20000)")
+    lrn.add_argument("--y", type=int, default=10, help="rsa: replicas (default 10)")
+    lrn.add_argument("--q1", type=float, default=0.85, help="rsa: target overlap of the replicas (default 0.85)")
+    lrn.add_argument("--json", action="store_true", help="print one JSON object")
+    lrn.set_defaults(run=lambda a: learn(a.algorithm, a.activation, a.K, a.alpha, a.seed, a.budget, a.inputs_per_unit,
+                                         a.y, a.q1))
     return parser
 
 
@@ -105,7 +124,11 @@ def main(argv=None):
     except (ParameterError, ConvergenceError) as exc:
         parser.exit(2 if isinstance(exc, ParameterError) else 3, f"committee {args.command}: error: {exc}\n")
     _print(result, args.json)
-    return 1 if args.command == "anneal" and not result["solved"] else 0
+    if args.command == "anneal":
+        return 0 if result["solved"] else 1
+    if args.command == "learn":
+        return 0 if result["found_solution"] else 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -51,14 +51,14 @@ def describe(line):
 class Progress:
     """Progress over `total` tasks of given costs: a tqdm bar (if `bar`) and $COMMITTEE_PROGRESS lines."""
 
-    def __init__(self, label, costs, bar=True, clock=time.monotonic):
+    def __init__(self, label, costs, bar=True, clock=time.monotonic, unit="anneal"):
         self.label, self.costs, self.clock = label, list(costs), clock
         self.total = len(self.costs)
         self.start = clock()
         self.done = self.cached = 0
         self.cost_done = self.cost_cached = 0.0
         self.path = os.environ.get(PROGRESS_ENV)
-        self.bar = tqdm(total=self.total, unit="anneal", desc=label, disable=not bar)
+        self.bar = tqdm(total=self.total, unit=unit, desc=label, disable=not bar)
 
     def update(self, index, cached=False):
         """Task `index` (into costs) has finished (cached: it came from the cache, no time spent)."""

@@ -1,0 +1,141 @@
+"""The learners of the algorithms chapter side by side: what each one counts as finding a solution,
+at what cost, and the cached sample sweeps.
+
+Binary weights (annealing.py).  Plain simulated annealing is `anneal` with y = 1; the replicated
+annealing is `anneal` with y > 1 coupled replicas.  At equal total work W (sweeps x replicas) the
+plain run gets a ramp of W sweeps and the replicated one W / y sweeps; both with patience 0, so
+each does exactly W N proposals (the replicated run's end condition |q - q1| <= tolerance, which
+matters for sampling the robust ensemble, plays no part here).  A run *found a solution* when its
+single machine (y = 1) or any of its replicas or their reference (majority vote) classifies every
+training pattern at the end (`found_solution`).
+
+Spherical weights (gradient_descent.py).  `descent_brackets` runs `largest_solved_load` for a
+batch of (activation, K, n, seed, settings, bracket) tasks, cached sample by sample like the
+anneals (samples.py), with the same progress lines.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .annealing import Schedule, _check_int, anneal
+from .cache import cached, record
+from .errors import ParameterError
+from .gradient_descent import Descent, gradient_descent, largest_solved_load
+from .progress import Progress
+from .samples import Task, _run_joblib
+
+ALGORITHMS = ("gd", "sa", "rsa")
+
+
+def found_solution(result):
+    """True when a binary run (annealing.AnnealResult) ends with a solution: any replica (the single
+    machine when y = 1) or the reference has zero training errors."""
+    return min(result.replica_errors) == 0 or result.center_errors == 0
+
+
+def solving_weights(result):
+    """The weight vectors of a binary run that are solutions: the replicas with zero errors, then
+    the reference if it is one (an array (m, N), m >= 0)."""
+    rows = [w for w, e in zip(result.W, result.replica_errors) if e == 0]
+    if result.y > 1 and result.center_errors == 0:
+        rows.append(result.reference)
+    return np.array(rows, dtype=np.int8).reshape(len(rows), result.W.shape[-1])
+
+
+def annealing_task(algorithm, activation, K, alpha, seed, work, y=10, q1=0.85, inputs_per_unit=None, **schedule):
+    """The samples.Task of one binary run at equal total work: algorithm "sa" (y = 1, work sweeps)
+    or "rsa" (y replicas, work / y sweeps); patience 0; other Schedule fields from `schedule`."""
+    work = _check_int("work", work, 1)
+    y = _check_int("y", y, 2)
+    if algorithm == "sa":
+        return Task(activation, K, alpha, 1, q1, seed, Schedule(sweeps=work, patience=0, **schedule), inputs_per_unit)
+    if algorithm == "rsa":
+        if work % y:
+            raise ParameterError(f"work must be a multiple of y = {y} (got {work})")
+        return Task(activation, K, alpha, y, q1, seed, Schedule(sweeps=work // y, patience=0, **schedule),
+                    inputs_per_unit)
+    raise ParameterError(f"algorithm must be 'sa' or 'rsa' for binary weights (got {algorithm!r})")
+
+
+class Bracket(NamedTuple):
+    """The arguments of one largest_solved_load call."""
+
+    activation: str
+    K: int
+    seed: int
+    settings: Descent
+    inputs_per_unit: int
+    alpha_lo: float
+    alpha_hi: float
+    resolution: float
+
+    def cost(self):
+        """N times p at the top of the bracket (the scale of one failed run)."""
+        N = self.K * self.inputs_per_unit
+        return float(N * N * self.alpha_hi)
+
+
+def descent_brackets(tasks, n_jobs=-1, progress=True, label="gradient descent"):
+    """largest_solved_load for every Bracket (cached ones loaded, the rest computed longest first
+    in n_jobs processes); the LoadBrackets in task order."""
+    sample = cached(largest_solved_load)
+    tasks = [Bracket(*t) for t in tasks]
+    results = [None] * len(tasks)
+    with Progress(label, [t.cost() for t in tasks], bar=progress, unit="training set") as bar:
+        todo = []
+        for i, task in enumerate(tasks):
+            if sample.in_cache(*task):
+                results[i] = sample(*task)
+                bar.update(i, cached=True)
+            else:
+                todo.append(i)
+        todo.sort(key=lambda i: -tasks[i].cost())
+        for i in todo:
+            record(sample.name, False)
+        for i, result in _run_joblib(sample.memorized, [(i, tasks[i]) for i in todo], n_jobs):
+            results[i] = result
+            bar.update(i)
+    return results
+
+
+def descent_runs(tasks, n_jobs=-1, progress=True, label="gradient descent runs"):
+    """gradient_descent for every (activation, K, alpha, seed, settings, inputs_per_unit), cached;
+    the DescentResults in task order."""
+    sample = cached(gradient_descent)
+    tasks = [tuple(t) for t in tasks]
+    results = [None] * len(tasks)
+    costs = [float(t[1] * t[5]) ** 2 * t[2] for t in tasks]
+    with Progress(label, costs, bar=progress, unit="descent") as bar:
+        todo = []
+        for i, task in enumerate(tasks):
+            if sample.in_cache(*task):
+                results[i] = sample(*task)
+                bar.update(i, cached=True)
+            else:
+                todo.append(i)
+        for i in todo:
+            record(sample.name, False)
+        for i, result in _run_joblib(sample.memorized, [(i, tasks[i]) for i in todo], n_jobs):
+            results[i] = result
+            bar.update(i)
+    return results
+
+
+def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=None, y=10, q1=0.85):
+    """One learner on one training set, for the command line: a JSON-ready dict (no weights) with
+    "algorithm" and "found_solution".  budget: gradient steps (gd, default Descent.steps) or total
+    sweeps x replicas (sa, rsa; default 20000)."""
+    if algorithm == "gd":
+        settings = Descent() if budget is None else Descent(steps=budget)
+        result = gradient_descent(activation, K, alpha, seed, settings, inputs_per_unit)
+        return {"algorithm": algorithm, "found_solution": result.solved, **result.summary()}
+    if algorithm not in ALGORITHMS:
+        raise ParameterError(f"algorithm must be one of {', '.join(ALGORITHMS)} (got {algorithm!r})")
+    task = annealing_task(algorithm, activation, K, alpha, seed, 20000 if budget is None else budget, y, q1,
+                          inputs_per_unit)
+    result = anneal(*task)
+    summary = result.summary()
+    summary["work"] = result.y * result.schedule.sweeps
+    summary["schedule_sweeps"] = result.schedule.sweeps
+    return {"algorithm": algorithm, "found_solution": found_solution(result), **summary}

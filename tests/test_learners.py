@@ -1,0 +1,89 @@
+"""The learners of the algorithms chapter (committee_lib/learners.py) and `committee learn`."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from committee_lib import learners
+from committee_lib.annealing import anneal
+from committee_lib.committee import errors
+from committee_lib.errors import ParameterError
+from committee_lib.gradient_descent import Descent
+
+
+def test_equal_total_work():
+    sa = learners.annealing_task("sa", "sign", 9, 0.3, 0, 2000, y=10)
+    rsa = learners.annealing_task("rsa", "sign", 9, 0.3, 0, 2000, y=10)
+    assert sa.y * sa.schedule.sweeps == rsa.y * rsa.schedule.sweeps == 2000
+    assert sa.schedule.patience == rsa.schedule.patience == 0
+    with pytest.raises(ParameterError, match="multiple of y"):
+        learners.annealing_task("rsa", "sign", 9, 0.3, 0, 2005, y=10)
+
+
+@pytest.mark.parametrize("algorithm, alpha", [("sa", 0.2), ("rsa", 0.2), ("sa", 1.5), ("rsa", 1.5)])
+def test_found_solution_means_a_weight_vector_with_zero_errors(algorithm, alpha):
+    result = anneal(*learners.annealing_task(algorithm, "relu", 8, alpha, 1, 2000, y=4))
+    solutions = learners.solving_weights(result)
+    machine = result.machine()
+    assert learners.found_solution(result) == (len(solutions) > 0)
+    assert np.all(errors(machine, solutions) == 0) if len(solutions) else True
+    if alpha == 0.2:
+        assert learners.found_solution(result)
+    else:  # far above the capacity
+        assert not learners.found_solution(result)
+
+
+def test_descent_brackets_are_cached_and_deterministic():
+    task = learners.Bracket("erf", 4, 0, Descent(steps=100), 8, 0.5, 3.0, 0.1)
+    first = learners.descent_brackets([task], n_jobs=1, progress=False)[0]
+    again = learners.descent_brackets([task], n_jobs=1, progress=False)[0]
+    assert first.runs == again.runs and first.alpha == again.alpha
+
+
+def run_learn(run_cli, *args):
+    status, out, err = run_cli(["learn", *args, "--json"])
+    return status, (json.loads(out) if out.strip() else None), err
+
+
+def test_cli_learn_gd_solved(run_cli):
+    status, result, _ = run_learn(run_cli, "--algorithm", "gd", "--activation", "erf", "--K", "8", "--alpha", "0.5",
+                                  "--seed", "0", "--budget", "300")
+    assert status == 0 and result["found_solution"] and result["errors"] == 0 and result["algorithm"] == "gd"
+    assert "W" not in result
+
+
+def test_cli_learn_unsolved_exits_1(run_cli):
+    status, result, _ = run_learn(run_cli, "--algorithm", "sa", "--activation", "sign", "--K", "5", "--alpha", "2.0",
+                                  "--seed", "0", "--budget", "200")
+    assert status == 1 and not result["found_solution"] and result["work"] == 200
+
+
+def test_cli_learn_rsa(run_cli):
+    status, result, _ = run_learn(run_cli, "--algorithm", "rsa", "--activation", "relu", "--K", "6", "--alpha", "0.2",
+                                  "--seed", "2", "--budget", "1000", "--y", "5")
+    assert status == 0 and result["found_solution"] and result["y"] == 5 and result["schedule_sweeps"] == 200
+
+
+@pytest.mark.parametrize("args, word", [
+    (["--algorithm", "gd", "--activation", "sign", "--K", "4", "--alpha", "1", "--seed", "0"], "activation"),
+    (["--algorithm", "sa", "--activation", "erf", "--K", "5", "--alpha", "1", "--seed", "0"], "activation"),
+    (["--algorithm", "gd", "--activation", "relu", "--K", "5", "--alpha", "1", "--seed", "0"], "even K"),
+    (["--algorithm", "gd", "--activation", "erf", "--K", "4", "--alpha", "-1", "--seed", "0"], "alpha"),
+    (["--algorithm", "rsa", "--activation", "sign", "--K", "5", "--alpha", "1", "--seed", "0", "--budget", "7"], "multiple"),
+    (["--algorithm", "xx", "--activation", "sign", "--K", "5", "--alpha", "1", "--seed", "0"], "algorithm"),
+])
+def test_cli_learn_bad_input_is_one_line_and_exit_2(run_cli, args, word):
+    status, out, err = run_cli(["learn", *args, "--json"])
+    assert status == 2 and out == ""
+    assert word in err and err.count("\n") == 1
+
+
+def test_cli_learn_in_a_subprocess():
+    proc = subprocess.run([sys.executable, "-m", "committee_lib.cli", "learn", "--algorithm", "gd", "--activation", "tanh",
+                           "--K", "4", "--alpha", "0.5", "--seed", "1", "--budget", "200", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert json.loads(proc.stdout)["found_solution"] is True
