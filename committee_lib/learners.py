@@ -19,11 +19,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .annealing import Schedule, _check_int, anneal
-from .cache import cached, record
 from .errors import ParameterError
 from .gradient_descent import Descent, gradient_descent, largest_solved_load
-from .progress import Progress
-from .samples import Task, _run_joblib
+from .samples import Task, cached_batch
 
 ALGORITHMS = ("gd", "sa", "rsa")
 
@@ -79,47 +77,17 @@ class Bracket(NamedTuple):
 def descent_brackets(tasks, n_jobs=-1, progress=True, label="gradient descent"):
     """largest_solved_load for every Bracket (cached ones loaded, the rest computed longest first
     in n_jobs processes); the LoadBrackets in task order."""
-    sample = cached(largest_solved_load)
     tasks = [Bracket(*t) for t in tasks]
-    results = [None] * len(tasks)
-    with Progress(label, [t.cost() for t in tasks], bar=progress, unit="training set") as bar:
-        todo = []
-        for i, task in enumerate(tasks):
-            if sample.in_cache(*task):
-                results[i] = sample(*task)
-                bar.update(i, cached=True)
-            else:
-                todo.append(i)
-        todo.sort(key=lambda i: -tasks[i].cost())
-        for i in todo:
-            record(sample.name, False)
-        for i, result in _run_joblib(sample.memorized, [(i, tasks[i]) for i in todo], n_jobs):
-            results[i] = result
-            bar.update(i)
-    return results
+    return cached_batch(largest_solved_load, tasks, [t.cost() for t in tasks], n_jobs, None, progress, label,
+                        unit="training set")
 
 
 def descent_runs(tasks, n_jobs=-1, progress=True, label="gradient descent runs"):
     """gradient_descent for every (activation, K, alpha, seed, settings, inputs_per_unit), cached;
     the DescentResults in task order."""
-    sample = cached(gradient_descent)
     tasks = [tuple(t) for t in tasks]
-    results = [None] * len(tasks)
-    costs = [float(t[1] * t[5]) ** 2 * t[2] for t in tasks]
-    with Progress(label, costs, bar=progress, unit="descent") as bar:
-        todo = []
-        for i, task in enumerate(tasks):
-            if sample.in_cache(*task):
-                results[i] = sample(*task)
-                bar.update(i, cached=True)
-            else:
-                todo.append(i)
-        for i in todo:
-            record(sample.name, False)
-        for i, result in _run_joblib(sample.memorized, [(i, tasks[i]) for i in todo], n_jobs):
-            results[i] = result
-            bar.update(i)
-    return results
+    costs = [float(t[1] * t[5]) ** 2 * t[2] for t in tasks]  # N^2 alpha = N p
+    return cached_batch(gradient_descent, tasks, costs, n_jobs, None, progress, label, unit="descent")
 
 
 def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=None, y=10, q1=0.85):

@@ -66,10 +66,24 @@ def anneal_samples(activation, K, alpha, y, q1, seeds, schedule=None, inputs_per
 def anneal_many(tasks, n_jobs=-1, scheduler=None, require_solved=True, progress=True, label="anneals"):
     """Run a batch of Tasks (cached ones are loaded, the rest computed longest first); their
     AnnealResults in the order of the tasks.  Arguments as for anneal_samples."""
-    sample = cached(anneal_sample)
     tasks = [Task(*t) for t in tasks]
+    results = cached_batch(anneal_sample, tasks, [t.cost() for t in tasks], n_jobs, scheduler, progress, label)
+    unsolved = [(t.activation, t.seed, t.schedule.sweeps) for t, r in zip(tasks, results) if not r.solved]
+    if require_solved and unsolved:
+        seeds = sorted({seed for _, seed, _ in unsolved})
+        raise ConvergenceError(f"{len(unsolved)} of {len(results)} anneals did not end with every replica a "
+                               f"solution at |q - q1| <= tolerance: seeds {seeds} (activation, seed, ramp: "
+                               f"{unsolved}; lengthen the schedule)")
+    return results
+
+
+def cached_batch(function, tasks, costs, n_jobs=-1, scheduler=None, progress=True, label="tasks", unit="anneal"):
+    """function(*task) for every task through the result cache: cached results are loaded at once,
+    the others computed longest first (by costs) in n_jobs local processes or on a Dask scheduler,
+    each stored as soon as it finishes; the results in the order of the tasks, with progress."""
+    sample = cached(function)
     results = [None] * len(tasks)
-    with Progress(label, [t.cost() for t in tasks], bar=progress) as bar:
+    with Progress(label, costs, bar=progress, unit=unit) as bar:
         todo = []
         for i, task in enumerate(tasks):
             if sample.in_cache(*task):
@@ -77,19 +91,13 @@ def anneal_many(tasks, n_jobs=-1, scheduler=None, require_solved=True, progress=
                 bar.update(i, cached=True)
             else:
                 todo.append(i)
-        todo.sort(key=lambda i: -tasks[i].cost())  # longest first; sort is stable: ties in task order
+        todo.sort(key=lambda i: -costs[i])  # longest first; sort is stable: ties in task order
         for i in todo:
             record(sample.name, False)  # computed (and stored) by a worker
         run = _run_joblib if scheduler is None else _run_dask
         for i, result in run(sample.memorized, [(i, tasks[i]) for i in todo], n_jobs if scheduler is None else scheduler):
             results[i] = result
             bar.update(i)
-    unsolved = [(t.activation, t.seed, t.schedule.sweeps) for t, r in zip(tasks, results) if not r.solved]
-    if require_solved and unsolved:
-        seeds = sorted({seed for _, seed, _ in unsolved})
-        raise ConvergenceError(f"{len(unsolved)} of {len(results)} anneals did not end with every replica a "
-                               f"solution at |q - q1| <= tolerance: seeds {seeds} (activation, seed, ramp: "
-                               f"{unsolved}; lengthen the schedule)")
     return results
 
 
