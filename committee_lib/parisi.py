@@ -33,6 +33,8 @@ TOP_QUAD_ORDER = 24
 DEFAULT_STEPS = 40
 #: L-BFGS limits
 MAX_ITER, GRAD_TOL, JAMMING_GRAD_TOL = 500, 1e-8, 1e-6
+#: the grid capacity's gradient tolerance relative to alpha (1e-6 at the ReLU capacity 2.65)
+JAMMING_REL_GRAD_TOL = 4e-7
 #: largest top step r_K (1 - q_(K-1)) searched (optima sit at 1 to 10; see krsb.TOP_STEP_MAX)
 TOP_STEP_MAX = 1e2
 
@@ -620,11 +622,12 @@ def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPA
 
     res = minimize(objective, u0, jac=True, method="L-BFGS-B",
                    options={"maxiter": MAX_ITER, "gtol": 1e-9, "ftol": 1e-15, "maxcor": 30})
-    q, r, e = _ordered_unpack(res.x, q_cap, k)
     # the q-gradient carries the O(spacing^2) difference between the discrete step and its continuum
-    # derivative (~1e-5 relative), so the line search may stop short of gtol: accept a small gradient
+    # derivative (~1e-5 relative), and alpha the round-off of sums of terms exp(m f) with m f of order
+    # alpha, so the line search may stop short of gtol: accept a gradient small relative to alpha
     gradient = float(np.max(np.abs(res.jac)))
-    converged = bool(res.success or gradient < JAMMING_GRAD_TOL)
+    converged = bool(res.success or gradient < JAMMING_REL_GRAD_TOL * abs(res.fun))
+    q, r, e = _ordered_unpack(res.x, q_cap, k)
     if not (converged and math.isfinite(res.fun)):
         raise ConvergenceError(f"{k}-step capacity on the grid ({functional.kernel.name}, margin {functional.margin:g}): "
                                f"{res.message} (|grad| = {gradient:.1e})")
