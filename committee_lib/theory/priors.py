@@ -8,7 +8,7 @@ eigenvalue (book: theory_capacity, the RS sections and the replicon).
 
 import math
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import even_nodes, jit, legendre
 
 

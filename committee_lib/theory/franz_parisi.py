@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, LOG_SQRT_2PI, SQRT2, clamped_sorted, jit, legendre, log_ndtr, mills, panel_log_nodes, split_nodes
 from .kernels import ACTIVATIONS, get_kernel
 from .priors import get_prior

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
 from .kernels import get_kernel
 from .priors import get_prior
