@@ -739,11 +739,7 @@ def alpha0_entropy(d, weights="binary"):
     d = np.asarray(d, dtype=float)
     if np.any(~(d > 0.0) | ~(d < 1.0)):
         raise ParameterError(f"d must lie in (0, 1) (got {d!r})")
-    if prior.name == "binary":
-        out = -d * np.log(d) - (1.0 - d) * np.log1p(-d)
-    else:
-        S = 1.0 - 2.0 * d
-        out = 0.5 * np.log1p(-S * S)
+    out = prior.fp_entropy_alpha0(d)
     return float(out) if out.ndim == 0 else out
 
 
