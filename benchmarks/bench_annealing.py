@@ -27,8 +27,8 @@ import time
 
 import numpy as np
 
-from committee_lib import committee
-from committee_lib.annealing import (
+from committee_lib.simulation import committee
+from committee_lib.simulation.annealing import (
     Schedule,
     build_problem,
     initial_state,

@@ -15,9 +15,9 @@ import argparse
 import sys
 
 from timing import median_seconds  # benchmarks/timing.py
-from committee_lib.capacity import capacity
-from committee_lib.rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs
-from committee_lib.rsb import alpha_c_1rsb
+from committee_lib.theory.capacity import capacity
+from committee_lib.theory.rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs
+from committee_lib.theory.rsb import alpha_c_1rsb
 
 TARGET_MS = 10.0
 TARGET_ACCURACY = 1e-8

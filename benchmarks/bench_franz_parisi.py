@@ -15,9 +15,9 @@ import os
 import sys
 
 from timing import median_seconds  # benchmarks/timing.py
-from committee_lib import franz_parisi as fp
-from committee_lib.gaussian import legendre
-from committee_lib.kernels import get_kernel
+from committee_lib.theory import franz_parisi as fp
+from committee_lib.theory.gaussian import legendre
+from committee_lib.theory.kernels import get_kernel
 
 TARGET_S = 2.0
 

@@ -13,9 +13,9 @@ import os
 import sys
 
 from timing import median_seconds  # benchmarks/timing.py
-from committee_lib.krsb import alpha_c_krsb
-from committee_lib.frsb import alpha_c_frsb
-from committee_lib.parisi import solve_parisi
+from committee_lib.theory.krsb import alpha_c_krsb
+from committee_lib.theory.frsb import alpha_c_frsb
+from committee_lib.theory.parisi import solve_parisi
 
 
 def main(argv=None):

@@ -17,9 +17,9 @@ import time
 import numpy as np
 
 from timing import median_seconds  # benchmarks/timing.py
-from committee_lib.large_deviations import alpha_breakup, alpha_star_fixed_q1, alpha_star_level, fig2_curves, ld_finite_y
-from committee_lib.local_entropy import local_entropy
-from committee_lib.rs import DEFAULT_QUAD_ORDER
+from committee_lib.theory.large_deviations import alpha_breakup, alpha_star_fixed_q1, alpha_star_level, fig2_curves, ld_finite_y
+from committee_lib.theory.local_entropy import local_entropy
+from committee_lib.theory.rs import DEFAULT_QUAD_ORDER
 
 PANEL_TARGET_S = 30.0
 Q1S = 1.0 - np.geomspace(1e-3, 0.5, 40)

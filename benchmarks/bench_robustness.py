@@ -28,8 +28,8 @@ import time
 import numpy as np
 from timing import median_seconds
 
-from committee_lib import committee
-from committee_lib.robustness import input_noise, weight_noise
+from committee_lib.simulation import committee
+from committee_lib.simulation.robustness import input_noise, weight_noise
 
 SIZES = {"relu": 32, "sign": 33}
 ALPHA, N_W, T = 0.4, 21, 50

@@ -1,4 +1,9 @@
-"""Replica theory of large-K tree committee machines (Baldassi, Malatesta, Zecchina 2019).
+"""Large-K tree committee machines (Baldassi, Malatesta, Zecchina 2019): theory and simulation.
+
+``theory``: the replica theory; ``simulation``: the Monte Carlo engine and the learners; beside them
+the shared infrastructure: the result cache (``cache``), errors (``errors``), the numba decorator
+(``jit``), the command line (``cli``), the values printed in the paper (``published``), progress
+reports (``progress``) and text helpers for the notebooks (``report``).
 
 Every large-K energetic term is the perceptron's with each overlap q replaced by the
 normalised activation kernel kappa(q) (book chapter "Theory", section "Kernel substitution").

@@ -3,7 +3,8 @@
 A cached result is keyed by every argument of the call (joblib hashes them), by the package
 version and by the code it runs: the cache lives in
 ``cache_root() / f"{__version__}-{hash}"`` where ``hash`` covers the module defining the function
-and every ``committee_lib`` module it imports, directly or not (``module_closure``).  Editing the
+and every ``committee_lib`` module it imports, directly or not (``module_closure``; modules are
+named relative to the package, ``theory.rs``, ``simulation.annealing``, ``cache``).  Editing the
 code of any of them starts a fresh directory, so a stale result is never returned; editing an
 unrelated module (a new chapter's code) keeps the results, so the hours of annealing behind the
 simulation chapters are not thrown away by a change elsewhere.  The hash is over the syntax tree
@@ -66,37 +67,66 @@ def _code(path):
     return ast.dump(tree)
 
 
+def module_path(name):
+    """File of package module `name`: 'cache', 'theory.rs', a subpackage 'theory' (its __init__.py), '__init__'."""
+    base = _PACKAGE_DIR.joinpath(*name.split("."))
+    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+
+
+def module_names():
+    """Every module of the package by its name relative to the package ('theory.rs'), sorted."""
+    names = set()
+    for path in _PACKAGE_DIR.rglob("*.py"):
+        parts = path.relative_to(_PACKAGE_DIR).with_suffix("").parts
+        if len(parts) > 1 and parts[-1] == "__init__":
+            parts = parts[:-1]
+        names.add(".".join(parts))
+    return sorted(names)
+
+
 def code_hash(names):
     """First 12 hex digits of the sha256 over the names and docstring-free code of these modules."""
     digest = hashlib.sha256()
     for name in sorted(names):
         digest.update(name.encode())
-        digest.update(_code(_PACKAGE_DIR / f"{name}.py").encode())
+        digest.update(_code(module_path(name)).encode())
     return digest.hexdigest()[:12]
 
 
+def _with_parents(name):
+    """`name` and the subpackages containing it ('theory.rs' -> 'theory.rs', 'theory')."""
+    parts = name.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
 def _imports(name):
-    """committee_lib modules imported anywhere in module `name` (relative or absolute)."""
-    tree = ast.parse((_PACKAGE_DIR / f"{name}.py").read_text())
+    """Package modules imported anywhere in module `name` (relative or absolute), with their subpackages."""
+    path = module_path(name)
+    here = [] if name == "__init__" else name.split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
     found = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
-            parts = (node.module or "").split(".")
-            if node.level == 1 or parts[0] == _PACKAGE:
-                base = parts[1:] if node.level == 0 else parts
-                if base and base != [""]:
-                    found.add(base[0])
-                else:  # from . import x, y
-                    found.update(alias.name for alias in node.names)
+            parts = [p for p in (node.module or "").split(".") if p]
+            if node.level:
+                base = package[:len(package) - (node.level - 1)] + parts
+            elif parts[:1] == [_PACKAGE]:
+                base = parts[1:]
+            else:
+                continue
+            if base:
+                found.add(".".join(base))
+            found.update(".".join(base + [alias.name]) for alias in node.names)
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith(_PACKAGE + "."))
-    return {m for m in found if (_PACKAGE_DIR / f"{m}.py").exists()}
+            found.update(a.name.partition(".")[2] for a in node.names if a.name.startswith(_PACKAGE + "."))
+    known = set(module_names())
+    return {parent for m in found if m in known for parent in _with_parents(m)}
 
 
 @cache
 def module_closure(name):
     """Module `name` of committee_lib and every package module it imports, transitively (sorted)."""
-    seen, todo = set(), [name, "__init__"]
+    seen, todo = set(), [*_with_parents(name), "__init__"]
     while todo:
         m = todo.pop()
         if m not in seen:
@@ -106,8 +136,8 @@ def module_closure(name):
 
 
 def source_hash():
-    """code_hash of the whole package (every committee_lib/*.py)."""
-    return code_hash(p.stem for p in _PACKAGE_DIR.glob("*.py"))
+    """code_hash of the whole package (every committee_lib module, subpackages included)."""
+    return code_hash(module_names())
 
 
 def memory(module=None):

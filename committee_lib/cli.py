@@ -15,16 +15,16 @@ import json
 import sys
 
 from . import __version__
-from .annealing import Schedule, anneal
-from .capacity import capacity
+from .simulation.annealing import Schedule, anneal
+from .theory.capacity import capacity
 from .errors import ConvergenceError, ParameterError
-from .franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
-from .franz_parisi import fp_summary
-from .frsb import FRSB_STEPS
-from .kernels import ACTIVATIONS
-from .large_deviations import ld
-from .learners import ALGORITHMS, learn
-from .rs import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
+from .theory.franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
+from .theory.franz_parisi import fp_summary
+from .theory.frsb import FRSB_STEPS
+from .theory.kernels import ACTIVATIONS
+from .theory.large_deviations import ld
+from .simulation.learners import ALGORITHMS, learn
+from .theory.rs import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
 
 
 class _Parser(argparse.ArgumentParser):

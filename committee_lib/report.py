@@ -1,4 +1,6 @@
-"""Plain-text presentation helpers for the notebooks (no plotting, no IPython)."""
+"""Presentation helpers for the notebooks: Markdown tables and glued values (no plotting)."""
+
+import numpy as np
 
 
 def markdown_table(headers, rows, formats=None):
@@ -13,3 +15,21 @@ def markdown_table(headers, rows, formats=None):
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(j, v) for j, v in enumerate(row)) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def glue_all(values, prefix=""):
+    """Glue every ``name: value`` of the mapping `values` as ``prefix + name``, not displayed.
+
+    The one glue call of the notebooks: the page cites each value with ``{glue:text}`name:fmt```.
+    numpy scalars are glued as Python numbers ({glue:text} cannot format their repr); other values
+    as they are.  Needs myst_nb (the book's dependency), imported here so the package does not.
+    """
+    from myst_nb import glue
+
+    for name, value in values.items():
+        glue(prefix + name, value.item() if isinstance(value, np.generic) else value, display=False)
+
+
+def glue_value(name, value):
+    """Glue one value (glue_all of one name)."""
+    glue_all({name: value})

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from numba import njit
 from scipy.stats import chi2
 
-from committee_lib import committee
-from committee_lib.annealing import (
+from committee_lib.simulation import committee
+from committee_lib.simulation.annealing import (
     Schedule,
     anneal,
     build_problem,
@@ -36,7 +36,7 @@ from committee_lib.annealing import (
     replicas_around_center,
 )
 from committee_lib.errors import ParameterError
-from committee_lib.xoshiro import below, next_u64, uniform
+from committee_lib.simulation.xoshiro import below, next_u64, uniform
 
 QUICK = Schedule(sweeps=3000, beta0=0.2, beta1=20.0, patience=2000)
 

@@ -65,10 +65,12 @@ def test_source_hash_is_stable_and_short():
 
 
 def test_closure_follows_imports_transitively_and_only_them():
-    closure = cache.module_closure("samples")
-    assert {"samples", "annealing", "committee", "bitplanes", "xoshiro", "gaussian", "errors", "cache"} <= set(closure)
-    assert "stabilities" not in closure and "large_deviations" not in closure
-    assert {"large_deviations", "local_entropy", "rs", "kernels"} <= set(cache.module_closure("stabilities"))
+    closure = cache.module_closure("simulation.samples")
+    assert {"simulation.samples", "simulation.annealing", "simulation.committee", "simulation.bitplanes",
+            "simulation.xoshiro", "jit", "errors", "cache"} <= set(closure)
+    assert "theory.stabilities" not in closure and "theory.large_deviations" not in closure
+    assert {"theory.large_deviations", "theory.local_entropy", "theory.rs",
+            "theory.kernels"} <= set(cache.module_closure("theory.stabilities"))
 
 
 def test_code_hash_ignores_docstrings_and_comments_but_not_code(tmp_path, monkeypatch):
@@ -88,18 +90,29 @@ def test_code_hash_ignores_docstrings_and_comments_but_not_code(tmp_path, monkey
 
 
 def test_a_package_function_is_keyed_by_its_closure_only():
-    from committee_lib import annealing, stabilities
+    from committee_lib.simulation import annealing
+    from committee_lib.theory import stabilities
 
     anneal_dir = cache.cached(annealing.anneal_sample).store_backend.location
     theory_dir = cache.cached(stabilities.typical_stability).store_backend.location
     assert anneal_dir != theory_dir
-    assert cache.code_hash(cache.module_closure("annealing")) in str(anneal_dir)
+    assert cache.code_hash(cache.module_closure("simulation.annealing")) in str(anneal_dir)
 
 
 def test_the_anneals_are_keyed_by_the_engine_not_by_the_code_scheduling_them():
-    closure = cache.module_closure("annealing")
-    assert {"annealing", "committee", "bitplanes", "xoshiro"} <= set(closure)
-    assert "samples" not in closure and "progress" not in closure
+    closure = cache.module_closure("simulation.annealing")
+    assert {"simulation.annealing", "simulation.committee", "simulation.bitplanes", "simulation.xoshiro",
+            "simulation", "jit"} <= set(closure)
+    assert "simulation.samples" not in closure and "progress" not in closure
+    assert not any(m.startswith("theory") for m in closure)  # the engine does not run the theory
+
+
+def test_the_closure_follows_imports_across_subpackages():
+    closure = set(cache.module_closure("theory.stabilities"))
+    assert {"theory", "theory.large_deviations", "theory.local_entropy", "theory.gaussian", "errors", "jit",
+            "cache", "__init__"} <= closure
+    assert not any(m.startswith("simulation") for m in closure)
+    assert set(cache.module_names()) >= closure | {"simulation.samples", "cli", "theory"}
 
 
 def test_hits_and_misses_are_counted_here_and_in_the_stats_file(log, tmp_path, monkeypatch):

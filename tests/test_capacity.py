@@ -24,13 +24,13 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, special, stats
 
-from committee_lib import gaussian
-from committee_lib.energetic import rs_energetic
+from committee_lib.theory import gaussian
+from committee_lib.theory.energetic import rs_energetic
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.gaussian import legendre
-from committee_lib.kernels import get_kernel
-from committee_lib.rs import (alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, rs_overlap, rs_point)
-from committee_lib.rsb import alpha_c_1rsb
+from committee_lib.theory.gaussian import legendre
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.rs import (alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, rs_overlap, rs_point)
+from committee_lib.theory.rsb import alpha_c_1rsb
 
 # 10-digit values of the derivation notes (capacity.md, table of section 0)
 NOTES = {

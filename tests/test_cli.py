@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from committee_lib.capacity import capacity
+from committee_lib.theory.capacity import capacity
 
 KEYS = {"alpha_c_rs", "alpha_at", "alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error",
         "weights", "activation", "margin"}

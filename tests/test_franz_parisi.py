@@ -1,4 +1,4 @@
-"""Franz-Parisi entropy around a typical solution (committee_lib.franz_parisi; geometry.md sec. 2, 5).
+"""Franz-Parisi entropy around a typical solution (committee_lib.theory.franz_parisi; geometry.md sec. 2, 5).
 
 Reference values come from sources independent of the code under test:
 
@@ -22,10 +22,10 @@ import numpy as np
 import pytest
 from scipy import special
 
-from committee_lib import franz_parisi as fp
+from committee_lib.theory import franz_parisi as fp
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.kernels import get_kernel
-from committee_lib.rs import rs_solution
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.rs import rs_solution
 
 # geometry.md sec. 5, as printed
 NOTES_D_STAR = {"sign": "0.063861", "relu": "0.017110", "linear": "0.015775"}

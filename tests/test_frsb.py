@@ -1,4 +1,4 @@
-"""Full RSB (committee_lib/frsb.py): the extrapolation in K, the capacity's budget, the AT branch point."""
+"""Full RSB (committee_lib/theory/frsb.py): the extrapolation in K, the capacity's budget, the AT branch point."""
 
 import math
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.frsb import alpha_c_frsb, branch_point, power_law_limit
-from committee_lib.kernels import ACTIVATIONS, get_kernel
-from committee_lib.krsb import alpha_c_krsb_sequence
-from committee_lib.rs import alpha_at, alpha_c_spherical_rs
+from committee_lib.theory.frsb import alpha_c_frsb, branch_point, power_law_limit
+from committee_lib.theory.kernels import ACTIVATIONS, get_kernel
+from committee_lib.theory.krsb import alpha_c_krsb_sequence
+from committee_lib.theory.rs import alpha_at, alpha_c_spherical_rs
 
 
 def test_power_law_limit_recovers_a_known_law():

@@ -1,9 +1,9 @@
-"""The spherical learner (committee_lib/gradient_descent.py): gradient, loss, success, determinism."""
+"""The spherical learner (committee_lib/simulation/gradient_descent.py): gradient, loss, success, determinism."""
 
 import numpy as np
 import pytest
 
-from committee_lib import gradient_descent as gd
+from committee_lib.simulation import gradient_descent as gd
 from committee_lib.errors import ParameterError
 
 ACTS = ["relu", "erf", "tanh", "sigmoid", "softplus", "gelu", "linear"]

@@ -1,4 +1,4 @@
-"""Independent checks of committee_lib.kernels (theory: capacity.md section 1).
+"""Independent checks of committee_lib.theory.kernels (theory: capacity.md section 1).
 
 kappa(q) = (Delta(q) - Delta_{-1}) / (Delta_2 - Delta_{-1}),  Delta(q) = E[g(x) g(y)], corr(x, y) = q.
 
@@ -19,7 +19,7 @@ import pytest
 from scipy.special import erf, expit, ndtr
 
 from committee_lib.errors import ParameterError
-from committee_lib.kernels import ACTIVATIONS, Erf, Hermite, Kernel, get_kernel, leaky_relu
+from committee_lib.theory.kernels import ACTIVATIONS, Erf, Hermite, Kernel, get_kernel, leaky_relu
 
 L = 12.0  # integration half-width in units of the standard deviation
 N_NODES = 120  # Gauss-Legendre nodes per panel

@@ -1,18 +1,18 @@
-"""k-step RSB capacity in the jamming limit (committee_lib/krsb.py) and negative margins."""
+"""k-step RSB capacity in the jamming limit (committee_lib/theory/krsb.py) and negative margins."""
 
 import math
 
 import numpy as np
 import pytest
 
-from committee_lib.energetic import frozen_energetic, krsb_energetic
+from committee_lib.theory.energetic import frozen_energetic, krsb_energetic
 from committee_lib.errors import ParameterError
-from committee_lib.gaussian import legendre
-from committee_lib.kernels import get_kernel
-from committee_lib.krsb import alpha_c_krsb, alpha_c_krsb_sequence, krsb_alpha
-from committee_lib.priors import Spherical
-from committee_lib.rs import alpha_at, alpha_c_spherical_rs, gardner_integral
-from committee_lib.rsb import alpha_c_1rsb
+from committee_lib.theory.gaussian import legendre
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.krsb import alpha_c_krsb, alpha_c_krsb_sequence, krsb_alpha
+from committee_lib.theory.priors import Spherical
+from committee_lib.theory.rs import alpha_at, alpha_c_spherical_rs, gardner_integral
+from committee_lib.theory.rsb import alpha_c_1rsb
 
 
 @pytest.fixture(scope="module")

@@ -21,17 +21,17 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize
 
-from committee_lib.energetic import rs_energetic, rsb_energetic
+from committee_lib.theory.energetic import rs_energetic, rsb_energetic
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.gaussian import legendre
-from committee_lib.kernels import get_kernel
-from committee_lib.large_deviations import (
+from committee_lib.theory.gaussian import legendre
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.large_deviations import (
     alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, finite_y_alpha0,
     finite_y_curve, group_moments, ld, ld_finite_y, local_entropy_slope, max_slope, tilted_output)
-from committee_lib.local_entropy import (
+from committee_lib.theory.local_entropy import (
     energetic_envelope, entropic_envelope, envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
-from committee_lib.priors import Spherical
-from committee_lib.rs import rs_solution
+from committee_lib.theory.priors import Spherical
+from committee_lib.theory.rs import rs_solution
 
 NODES = legendre(64)
 LN2 = math.log(2.0)

@@ -1,4 +1,4 @@
-"""The learners of the algorithms chapter (committee_lib/learners.py) and `committee learn`."""
+"""The learners of the algorithms chapter (committee_lib/simulation/learners.py) and `committee learn`."""
 
 import json
 import subprocess
@@ -7,11 +7,11 @@ import sys
 import numpy as np
 import pytest
 
-from committee_lib import learners
-from committee_lib.annealing import anneal
-from committee_lib.committee import errors
+from committee_lib.simulation import learners
+from committee_lib.simulation.annealing import anneal
+from committee_lib.simulation.committee import errors
 from committee_lib.errors import ParameterError
-from committee_lib.gradient_descent import Descent
+from committee_lib.simulation.gradient_descent import Descent
 
 
 def test_equal_total_work():

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from committee_lib import committee
-from committee_lib.annealing import Schedule, anneal
+from committee_lib.simulation import committee
+from committee_lib.simulation.annealing import Schedule, anneal
 from committee_lib.errors import ParameterError
-from committee_lib.observables import (
+from committee_lib.simulation.observables import (
     bin_average,
     lattice_histogram,
     over_samples,
@@ -14,7 +14,7 @@ from committee_lib.observables import (
     sample_stabilities,
     stability_moments,
 )
-from committee_lib.stabilities import stability_lattice
+from committee_lib.theory.stabilities import stability_lattice
 
 QUICK = Schedule(sweeps=3000, patience=2000)
 

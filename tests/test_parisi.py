@@ -1,4 +1,4 @@
-"""The Parisi functional on the h-grid (committee_lib/parisi.py): reductions, gradients, routes."""
+"""The Parisi functional on the h-grid (committee_lib/theory/parisi.py): reductions, gradients, routes."""
 
 import math
 
@@ -7,12 +7,12 @@ import pytest
 from scipy.special import log_ndtr, logsumexp
 
 from committee_lib.errors import ParameterError
-from committee_lib.kernels import get_kernel
-from committee_lib.krsb import krsb_alpha
-from committee_lib.parisi import JammingFunctional, ParisiFunctional, discrete_gaussian, refine_steps
-from committee_lib.priors import Spherical
-from committee_lib.rs import rs_point
-from committee_lib.rsb import rsb_free_entropy
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.krsb import krsb_alpha
+from committee_lib.theory.parisi import JammingFunctional, ParisiFunctional, discrete_gaussian, refine_steps
+from committee_lib.theory.priors import Spherical
+from committee_lib.theory.rs import rs_point
+from committee_lib.theory.rsb import rsb_free_entropy
 
 
 # ---------------------------------------------------------------- finite load

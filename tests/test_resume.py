@@ -22,7 +22,7 @@ import pytest
 from committee_lib.cache import source_hash
 
 ROOT = Path(__file__).resolve().parents[1]
-ANNEAL = "committee_lib.annealing.anneal_sample"
+ANNEAL = "committee_lib.simulation.annealing.anneal_sample"
 # longer ramps than the quick profile's, so that the sweep lasts long enough to be interrupted
 SETTINGS = ["--set", "stabilities.sweeps_sign=6000", "--set", "stabilities.sweeps_relu=6000"]
 TOTAL = 2 * (4 + 3 * 2)  # quick profile: 4 samples and 3 check samples at 2 other ramps, per activation

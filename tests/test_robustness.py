@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from scipy.stats import chi2
 
-from committee_lib import committee
-from committee_lib.annealing import Schedule, anneal
+from committee_lib.simulation import committee
+from committee_lib.simulation.annealing import Schedule, anneal
 from committee_lib.errors import ParameterError
-from committee_lib.kernels import get_kernel
-from committee_lib.robustness import (
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.simulation.robustness import (
     NoiseCurve,
     crossings,
     error_given_stability,
@@ -33,7 +33,7 @@ from committee_lib.robustness import (
     tie_fraction,
     weight_noise,
 )
-from committee_lib.stabilities import ld_replica_stability, typical_stability
+from committee_lib.theory.stabilities import ld_replica_stability, typical_stability
 
 SHAPES = {"sign": (3, 5), "relu": (4, 4)}  # (K, n)
 QUICK = Schedule(sweeps=3000, patience=2000)

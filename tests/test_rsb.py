@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pytest
 
-from committee_lib.energetic import frozen_energetic, rs_energetic, rsb_energetic
-from committee_lib.gaussian import legendre
-from committee_lib.kernels import get_kernel
-from committee_lib.priors import Spherical
-from committee_lib.rs import alpha_at, alpha_c_spherical_rs
-from committee_lib.rsb import alpha_c_1rsb, frozen_alpha, minimize_rsb, replicon_curvature, rsb_free_entropy
+from committee_lib.theory.energetic import frozen_energetic, rs_energetic, rsb_energetic
+from committee_lib.theory.gaussian import legendre
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.priors import Spherical
+from committee_lib.theory.rs import alpha_at, alpha_c_spherical_rs
+from committee_lib.theory.rsb import alpha_c_1rsb, frozen_alpha, minimize_rsb, replicon_curvature, rsb_free_entropy
 
 X_STAR, Q0_STAR, ALPHA_STAR = 16.635, 0.75714, 2.6642800566  # notes sec. 6
 

@@ -1,11 +1,11 @@
-"""Sample sweeps (committee_lib/samples.py): joblib processes, a Dask cluster, the result cache."""
+"""Sample sweeps (committee_lib/simulation/samples.py): joblib processes, a Dask cluster, the result cache."""
 
 import numba
 import numpy as np
 import pytest
 
-from committee_lib import annealing, samples
-from committee_lib.annealing import Schedule, anneal
+from committee_lib.simulation import annealing, samples
+from committee_lib.simulation.annealing import Schedule, anneal
 from committee_lib.cache import cached
 from committee_lib.errors import ConvergenceError
 

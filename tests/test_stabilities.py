@@ -24,11 +24,11 @@ from scipy.special import log_ndtr as sp_log_ndtr
 from scipy.special import ndtr
 
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.gaussian import legendre
-from committee_lib.kernels import get_kernel
-from committee_lib.large_deviations import finite_y_curve, ld_finite_y
-from committee_lib.local_entropy import local_entropy
-from committee_lib.stabilities import (
+from committee_lib.theory.gaussian import legendre
+from committee_lib.theory.kernels import get_kernel
+from committee_lib.theory.large_deviations import finite_y_curve, ld_finite_y
+from committee_lib.theory.local_entropy import local_entropy
+from committee_lib.theory.stabilities import (
     NOTES, ReferenceStability, ReplicaStability, TypicalStability, group_overlaps, limit_stability,
     majority_overlaps_kernel, reference_stability, replica_stability, stability_lattice, typical_stability,
     typical_stability_at)
@@ -365,13 +365,13 @@ def test_errors_from_the_model():
     with pytest.raises(ConvergenceError, match="not positive"):  # overlaps no group can have
         ReferenceStability(0.4, 0.7, 20, 1.0, 0.0, "sign")
     with pytest.raises(ConvergenceError):  # q1 below the typical overlap: no LD solution
-        from committee_lib.stabilities import ld_replica_stability
+        from committee_lib.theory.stabilities import ld_replica_stability
         ld_replica_stability(0.4, 0.1, 20, "relu")
 
 
 def test_fig3_left_bundle():
     """The notebook's one call: densities on a physical grid plus summaries, consistent with the objects."""
-    from committee_lib.stabilities import fig3_left
+    from committee_lib.theory.stabilities import fig3_left
 
     grid = np.linspace(0, 2.5, 26)
     out = fig3_left(grid, activations=("relu",))

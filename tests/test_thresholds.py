@@ -1,11 +1,11 @@
-"""Success-curve fits (committee_lib/thresholds.py)."""
+"""Success-curve fits (committee_lib/simulation/thresholds.py)."""
 
 import numpy as np
 import pytest
 from scipy.special import ndtr
 
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.thresholds import fit_threshold, log_likelihood, success_fraction
+from committee_lib.simulation.thresholds import fit_threshold, log_likelihood, success_fraction
 
 LOADS = np.linspace(0.3, 0.9, 7)
 

@@ -14,7 +14,7 @@ import numpy as np
 from numba import types
 from numba.core.extending import intrinsic
 
-from .gaussian import jit
+from ..jit import jit
 
 ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 ZERO = np.uint64(0)

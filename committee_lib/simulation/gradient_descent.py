@@ -47,9 +47,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .annealing import _check_int
-from .errors import ParameterError, check_range
-from .gaussian import jit
-from .kernels import get_kernel
+from ..errors import ParameterError, check_range
+from ..jit import jit
+from ..theory.kernels import get_kernel
 
 #: activations of the spherical learner -> code of the kernel (sign has no gradient)
 ACTIVATION_CODES = {"linear": 0, "relu": 1, "erf": 2, "tanh": 3, "sigmoid": 4, "softplus": 5, "gelu": 6}

@@ -17,7 +17,7 @@ import math
 import numpy as np
 from scipy.special import roots_hermitenorm
 
-from .errors import ConvergenceError, ParameterError
+from ..errors import ConvergenceError, ParameterError
 
 
 def _as_overlap(q, low=0.0, name="overlap q"):

@@ -4,28 +4,15 @@ All energetic terms are averages over standard Gaussians of functions with a kin
 label step smoothed on a scale sqrt(1 - kappa)); plain Gauss-Hermite converges badly there,
 so every average splits [-L, L] into two Gauss-Legendre panels at the kink (theory chapter,
 "Numerics").
-
-`jit` is the single numba decorator of the package: `cache=True` stores the machine code on
-disk, and `error_model="numpy"` makes 1/0 give inf instead of raising inside kernels (solvers
-check their inputs before calling them).  Numba does not invalidate a cached caller when a
-helper in another file changes, so unless NUMBA_CACHE_DIR is set the cache goes to a folder
-named by the package's source hash (as the result cache does): any edit starts afresh.
 """
 
 import math
-import os
 from functools import lru_cache
 
 import numpy as np
-from numba import config, njit
 
-from .cache import cache_root, source_hash
-from .errors import ParameterError
-
-if not os.environ.get("NUMBA_CACHE_DIR"):
-    config.CACHE_DIR = str(cache_root() / "numba" / source_hash())
-
-jit = njit(cache=True, error_model="numpy", fastmath=False)
+from ..errors import ParameterError
+from ..jit import jit
 
 #: half-width of the Gaussian integration window: phi(12) ~ 5e-33
 L = 12.0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .energetic import krsb_energetic
-from .errors import ConvergenceError, ParameterError
+from ..errors import ConvergenceError, ParameterError
 from .gaussian import legendre
 from .kernels import get_kernel
 from .parisi import JammingFunctional, _Start, solve_jamming

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, LOG_SQRT_2PI, clamped_sorted, jit, legendre, log_ndtr, log_sum_exp, log_tilted_mean, mills,
                        split_log_nodes, split_nodes, tilted_log_nodes, tilted_peak)
 from .kernels import get_kernel

@@ -23,9 +23,9 @@ from typing import NamedTuple
 from joblib import Parallel, delayed
 
 from .annealing import Schedule, anneal_sample
-from .cache import cached, record
-from .errors import ConvergenceError
-from .progress import Progress
+from ..cache import cached, record
+from ..errors import ConvergenceError
+from ..progress import Progress
 
 
 class Task(NamedTuple):

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .energetic import rs_energetic
-from .errors import ConvergenceError, check_range
+from ..errors import ConvergenceError, check_range
 from .gaussian import legendre
 from .kernels import get_kernel
 from .priors import get_prior

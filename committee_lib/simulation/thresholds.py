@@ -29,7 +29,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import log_ndtr, ndtr
 
-from .errors import ConvergenceError, ParameterError
+from ..errors import ConvergenceError, ParameterError
 
 #: w in [W_MIN, W_MAX] x span of the loads
 W_MIN, W_MAX = 1e-3, 10.0

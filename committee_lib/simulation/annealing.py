@@ -55,8 +55,8 @@ from tqdm.auto import tqdm
 
 from .bitplanes import ONES, ZERO, add_bit, compare_bit, pack, popcount, to_planes
 from .committee import check_architecture, errors, hidden_fields, loss, margins, random_machine
-from .errors import ParameterError, check_range
-from .gaussian import jit
+from ..errors import ParameterError, check_range
+from ..jit import jit
 from .xoshiro import below, uniform
 
 #: constants of one anneal seen by the kernel (see build_problem)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .annealing import Schedule, _check_int, anneal
-from .errors import ParameterError
+from ..errors import ParameterError
 from .gradient_descent import Descent, gradient_descent, largest_solved_load
 from .samples import Task, cached_batch
 

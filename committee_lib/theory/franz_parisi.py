@@ -38,7 +38,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, LOG_SQRT_2PI, SQRT2, clamped_sorted, jit, legendre, log_ndtr, mills, panel_log_nodes, split_nodes
 from .kernels import ACTIVATIONS, get_kernel
 from .priors import get_prior
@@ -739,11 +739,7 @@ def alpha0_entropy(d, weights="binary"):
     d = np.asarray(d, dtype=float)
     if np.any(~(d > 0.0) | ~(d < 1.0)):
         raise ParameterError(f"d must lie in (0, 1) (got {d!r})")
-    if prior.name == "binary":
-        out = -d * np.log(d) - (1.0 - d) * np.log1p(-d)
-    else:
-        S = 1.0 - 2.0 * d
-        out = 0.5 * np.log1p(-S * S)
+    out = prior.fp_entropy_alpha0(d)
     return float(out) if out.ndim == 0 else out
 
 

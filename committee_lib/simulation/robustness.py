@@ -56,7 +56,7 @@ perturbed one is N(k lambda, 1 - k^2), and
 
     P_err(eta) = int dlambda P(lambda) H(k lambda / sqrt(1 - k^2)),   k = kappa(1 - 2 eta),      (T)
 
-with P(lambda) any of the stability distributions of stabilities.py.  At eta = 0 it is the mass
+with P(lambda) any of the stability distributions of theory/stabilities.py.  At eta = 0 it is the mass
 below zero (the training error), at eta = 1/2 (k = 0) it is 1/2 whatever P, and input and weight
 noise give the same curve.  `noise_theory` integrates (T) over a theory density;
 `noise_from_stabilities` averages it over measured stabilities, which separates the Gaussian step
@@ -76,9 +76,9 @@ from scipy.special import ndtr
 
 from .annealing import _check_int
 from .committee import Machine, check_architecture, margins
-from .errors import ConvergenceError, ParameterError, check_range
-from .gaussian import jit
-from .kernels import get_kernel
+from ..errors import ConvergenceError, ParameterError, check_range
+from ..jit import jit
+from ..theory.kernels import get_kernel
 from .observables import over_samples, panel_nodes
 from .xoshiro import below
 

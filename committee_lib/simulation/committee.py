@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ParameterError, check_range
+from ..errors import ParameterError, check_range
 
 ACTIVATIONS = ("sign", "relu")
 

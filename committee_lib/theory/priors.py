@@ -8,7 +8,9 @@ eigenvalue (book: theory_capacity, the RS sections and the replicon).
 
 import math
 
-from .errors import ConvergenceError, ParameterError, check_range
+import numpy as np
+
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import even_nodes, jit, legendre
 
 
@@ -112,6 +114,17 @@ class Spherical:
             lam += step
         return 0.5 * (s + qs[0] / lam)
 
+    @staticmethod
+    def local_entropy_alpha0(q1):
+        """The alpha = 0 local entropy ln(1 - q1)/2 (theory_large_deviations)."""
+        return 0.5 * math.log1p(-q1)
+
+    @staticmethod
+    def fp_entropy_alpha0(d):
+        """F_FP at alpha = 0: (1/2) ln(1 - S^2), S = 1 - 2d, for an array d (theory_franz_parisi)."""
+        S = 1.0 - 2.0 * d
+        return 0.5 * np.log1p(-S * S)
+
 
 class Binary:
     """W_i = +-1: G_S = -qhat (1-q)/2 + E ln 2cosh(sqrt(qhat) u), q = E tanh^2 (theory_capacity: binary weights, RS)."""
@@ -128,6 +141,18 @@ class Binary:
             raise ConvergenceError(f"binary prior: no qhat found for q = {q!r}")
         _, lc, gam, _ = binary_moments(qhat, x_ref, w_ref)
         return qhat, -0.5 * qhat * (1.0 - q) + lc, gam
+
+    @staticmethod
+    def local_entropy_alpha0(q1):
+        """The alpha = 0 local entropy H2((1 - sqrt q1)/2) in nats: y replicas at mutual overlap q1
+        (theory_large_deviations)."""
+        p = 0.5 * (1.0 - math.sqrt(q1))
+        return -(p * math.log(p) + (1.0 - p) * math.log1p(-p)) if p > 0.0 else 0.0
+
+    @staticmethod
+    def fp_entropy_alpha0(d):
+        """F_FP at alpha = 0: H2(d) in nats, for an array d (theory_franz_parisi)."""
+        return -d * np.log(d) - (1.0 - d) * np.log1p(-d)
 
 
 PRIORS = {"binary": Binary(), "spherical": Spherical()}

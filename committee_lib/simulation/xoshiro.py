@@ -7,7 +7,7 @@ numpy.random.default_rng(seed); it must not be all zero.
 
 import numpy as np
 
-from .gaussian import jit
+from ..jit import jit
 
 
 @jit

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ConvergenceError, ParameterError
+from ..errors import ConvergenceError, ParameterError
 from .kernels import get_kernel
 from .krsb import alpha_c_krsb_sequence
 from .parisi import JammingFunctional, _Start, refine_steps, solve_jamming, solve_parisi

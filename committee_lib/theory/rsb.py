@@ -14,7 +14,7 @@ from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, logit
 
 from .energetic import frozen_energetic, rsb_energetic
-from .errors import ConvergenceError, check_range
+from ..errors import ConvergenceError, check_range
 from .gaussian import legendre
 from .kernels import get_kernel
 from .priors import Spherical

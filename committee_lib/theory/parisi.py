@@ -20,7 +20,7 @@ from scipy.optimize import minimize
 from scipy.special import expit, logit
 
 from .energetic import log_jamming_step, rsb_inner
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import LOG_SQRT_2PI, jit, legendre, log_ndtr
 from .kernels import get_kernel
 from .priors import Spherical

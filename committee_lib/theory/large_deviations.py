@@ -27,7 +27,7 @@ The binary system is solved with ln qhat0 as the only outer unknown: for a given
 q1-equation fixes c = qhat1 - qhat0 (monotone, Newton), which gives q0, and the last equation is a
 scalar residual.  The spherical system is a scalar equation in q0.
 
-The y -> infinity limit (local entropy per replica) is in committee_lib.local_entropy; this module
+The y -> infinity limit (local entropy per replica) is in committee_lib.theory.local_entropy; this module
 also holds the analyses of the chapter on top of it: the curve crossings alpha*, the alpha where
 the local entropy stops being monotone, and the `committee ld` command.
 """
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
                        tilted_log_nodes)
 from .kernels import get_kernel

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .committee import stabilities
-from .errors import ParameterError
+from ..errors import ParameterError
 
 
 @dataclass(frozen=True)

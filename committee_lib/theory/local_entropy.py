@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
-from .errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
 from .kernels import get_kernel
 from .priors import get_prior
@@ -230,17 +230,11 @@ class LocalEntropy:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def binary_entropy_q1(q1):
-    """phi at alpha = 0, binary: H2((1 - sqrt q1)/2) in nats (y replicas at mutual overlap q1)."""
-    p = 0.5 * (1.0 - math.sqrt(q1))
-    return -(p * math.log(p) + (1.0 - p) * math.log1p(-p)) if p > 0.0 else 0.0
-
-
 def phi_alpha0(q1, weights):
     """The alpha = 0 local entropy: binary H2((1 - sqrt q1)/2), spherical ln(1 - q1)/2."""
     prior = get_prior(weights)
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
-    return binary_entropy_q1(q1) if prior.name == "binary" else 0.5 * math.log1p(-q1)
+    return prior.local_entropy_alpha0(q1)
 
 
 def gamma_hat_alpha0(q1):

@@ -1,0 +1,21 @@
+"""The notebooks' presentation helpers (committee_lib.report)."""
+
+import numpy as np
+import pytest
+
+from committee_lib import report
+
+
+def test_glue_all_glues_every_value_with_the_prefix_and_numpy_scalars_as_python_numbers(monkeypatch):
+    myst_nb = pytest.importorskip("myst_nb")
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: calls.append((name, value, display)))
+    report.glue_all({"a": np.float64(0.5), "b": "text", "c": [1, 2]}, prefix="p_")
+    report.glue_value("d", np.int64(3))
+    assert calls == [("p_a", 0.5, False), ("p_b", "text", False), ("p_c", [1, 2], False), ("d", 3, False)]
+    assert all(type(v) in (float, int, str, list) for _, v, _ in calls)
+
+
+def test_markdown_table_formats_columns_and_renders_none_as_a_dash():
+    table = report.markdown_table(["x", "y"], [[1.23456, None], ["a", 2]], {0: ".2f"})
+    assert table.splitlines() == ["| x | y |", "|---|---|", "| 1.23 | — |", "| a | 2 |"]
