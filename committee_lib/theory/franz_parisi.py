@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, LOG_SQRT_2PI, SQRT2, jit, legendre, log_ndtr, mills, outer_nodes, panel_log_nodes
 from .kernels import ACTIVATIONS, get_kernel
 from .priors import get_prior
+from .roots import find_root
 from .rs import rs_solution
 
 #: Gauss-Legendre nodes per panel: 12 gives G_E to ~3e-9 and the entropic averages to ~3e-11
@@ -617,7 +617,7 @@ def _refine_crossing(branch, i):
     def f(S):
         return known[S] if S in known else branch.solve_between(S, i).free_entropy
 
-    root = brentq(f, a.S, b.S, xtol=1e-13, rtol=1e-15, maxiter=100)
+    root = find_root(f, a.S, b.S, "the zero of F_FP (d*)", xtol=1e-13, rtol=1e-15, maxiter=100)
     return 0.5 * (1.0 - root)
 
 
@@ -731,7 +731,7 @@ def curves_crossing(alpha, weights="spherical", activations=("sign", "relu"), br
     if g_lo * g_hi > 0.0:
         raise ParameterError(f"bracket {bracket} does not hold a crossing of {first} and {second} "
                              f"(differences {g_lo:.3g}, {g_hi:.3g})")
-    return brentq(gap, lo, hi, xtol=1e-10)
+    return find_root(gap, lo, hi, f"the crossing of the {first} and {second} Franz-Parisi curves", xtol=1e-10)
 
 
 def fp_summary(weights="binary", activation="relu", alpha=0.6, n_points=60, quad_order=DEFAULT_QUAD_ORDER):

@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
@@ -44,7 +44,7 @@ from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, 
 from .kernels import get_kernel
 from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
 from .priors import PRIORS, get_prior
-from .roots import bisect_into_domain
+from .roots import bisect_into_domain, find_root
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_overlap, rs_solution
 
 #: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]
@@ -340,7 +340,7 @@ def alpha_breakup(activation="relu", weights="binary", alphas=None, margin=0.0, 
                 state["value"] = max_slope(x, activation, weights, window, margin, quad_order)
                 return state["value"][0]
 
-            root = brentq(g, alphas[k - 1], alphas[k], xtol=xtol)
+            root = find_root(g, alphas[k - 1], alphas[k], f"alpha_breakup ({prior.name}, {kernel.name})", xtol=xtol)
             g(root)
             return Breakup(kernel.name, prior.name, float(root), float(state["value"][1]),
                            tuple(float(a) for a in alphas), tuple(float(v) for v in slopes))
@@ -408,7 +408,7 @@ def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order
             raise ConvergenceError(f"{what}: both curves flat inside the bracket")
         return v
 
-    root = brentq(f, lo, hi, xtol=xtol)
+    root = find_root(f, lo, hi, what, xtol=xtol)
     return root, local_entropy(root, q1, "relu", prior.name, margin, quad_order).phi_normalized
 
 
@@ -435,7 +435,7 @@ def alpha_star_level(delta, weights="binary", q1_bracket=None, margin=0.0, quad_
             f"alpha* at level delta={delta:g} ({weights}): the crossing height does not pass -delta for q1 in "
             f"[{lo:g}, {hi:g}] (heights {-math.exp(f_lo) * delta:.3g} and {-math.exp(f_hi) * delta:.3g})")
     state["guess"] = None
-    q1 = brentq(f, lo, hi, xtol=1e-10)
+    q1 = find_root(f, lo, hi, f"alpha* at level delta={delta:g} ({weights})", xtol=1e-10)
     f(q1)
     return state["last"][0], q1
 

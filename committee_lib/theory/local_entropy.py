@@ -33,12 +33,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
 from .kernels import get_kernel
 from .priors import get_prior
+from .roots import find_root
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin
 
 #: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
@@ -269,9 +269,8 @@ def _solve(problem, v0, step):
                 f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: residual undefined at Gamma_q={math.exp(x):g}")
         return value
 
-    root, info = brentq(residual, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=200, full_output=True, disp=False)
-    if not info.converged:
-        raise ConvergenceError(f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: {info.flag}")
+    root = find_root(residual, lo, hi, f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}", xtol=1e-13,
+                     rtol=1e-14, maxiter=200)
     return problem.result(root)
 
 

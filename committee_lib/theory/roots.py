@@ -1,11 +1,25 @@
-"""One root-finding helper: bracket by doubling steps, then Brent (scipy.optimize.brentq).
+"""Root finding: scipy's Brent (find_root) and a bracket-by-doubling search in front of it (increasing_root).
 
-Every failure is a ConvergenceError whose message names the quantity sought (`what`).
+Every failure to converge is a ConvergenceError whose message names the quantity sought (`what`).
+Jitted Newton loops elsewhere return NaN when they fail; their one Python caller raises ConvergenceError.
 """
 
+import numpy as np
 from scipy.optimize import brentq
 
 from ..errors import ConvergenceError
+
+#: scipy.optimize.brentq's default tolerances (find_root keeps them, so results are unchanged)
+XTOL, RTOL, MAXITER = 2e-12, 4 * np.finfo(float).eps, 100
+
+
+def find_root(f, lo, hi, what, xtol=XTOL, rtol=RTOL, maxiter=MAXITER):
+    """The root of f in [lo, hi] by scipy.optimize.brentq (f(lo), f(hi) of opposite signs: else brentq's
+    ValueError); ConvergenceError naming `what` when Brent does not converge in maxiter iterations."""
+    root, info = brentq(f, lo, hi, xtol=xtol, rtol=rtol, maxiter=maxiter, full_output=True, disp=False)
+    if not info.converged:
+        raise ConvergenceError(f"{what}: {info.flag} after {info.iterations} iterations")
+    return root
 
 
 def bisect_into_domain(f, a, b, message):
@@ -64,7 +78,4 @@ def increasing_root(f, x0, step, lo_limit, hi_limit, what):
 
     if lo == hi:
         return lo
-    root, info = brentq(g, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=200, full_output=True, disp=False)
-    if not info.converged:
-        raise ConvergenceError(f"{what}: {info.flag}")
-    return root
+    return find_root(g, lo, hi, what, xtol=1e-13, rtol=1e-14, maxiter=200)

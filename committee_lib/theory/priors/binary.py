@@ -45,7 +45,7 @@ def binary_moments(qhat, x_ref, w_ref):
 def binary_conjugate(q, x_ref, w_ref):
     """qhat solving q = E tanh^2(sqrt(qhat) u): Newton in ln qhat, safeguarded by bisection.
 
-    Returns -1.0 if it did not converge (the caller raises).
+    Returns NaN if it did not converge (the caller raises ConvergenceError).
     """
     lo, hi = math.log(1e-14), math.log(1e14)
     s = math.log(max(q / (1.0 - q) ** 2, 1e-12))  # exact at small q, right scaling near 1
@@ -63,7 +63,7 @@ def binary_conjugate(q, x_ref, w_ref):
         s = step if lo < step < hi else 0.5 * (lo + hi)
         if hi - lo < 1e-15:
             return math.exp(s)
-    return -1.0
+    return math.nan
 
 
 # ----------------------------------------------------------------------------- y -> infinity: the entropic envelope
@@ -132,13 +132,13 @@ def entropic_envelope(qhat, gh, x_ref, w_ref):
 def solve_gamma_hat(qhat, q1, guess, x_ref, w_ref):
     """gamma_hat > 0 with E tanh^2 h*(sqrt(qhat) z; gamma_hat) = q1 (increasing in gamma_hat).
 
-    Newton in ln gamma_hat safeguarded by bisection; -1.0 if q1 is not reachable (q1 <= the RS
+    Newton in ln gamma_hat safeguarded by bisection; NaN if q1 is not reachable (q1 <= the RS
     value E tanh^2(sqrt(qhat) z), reached only as gamma_hat -> 0) or on non-convergence.
     """
     lo, hi = math.log(1e-12), math.log(1e9)
     f_lo = entropic_envelope(qhat, math.exp(lo), x_ref, w_ref)[0] - q1
     if f_lo >= 0.0:
-        return -1.0
+        return math.nan
     u = math.log(guess) if guess > 0.0 else 0.0
     u = min(max(u, lo + 1e-3), hi - 1e-3)
     for _ in range(200):
@@ -155,7 +155,7 @@ def solve_gamma_hat(qhat, q1, guess, x_ref, w_ref):
         u = step if lo < step < hi else 0.5 * (lo + hi)
         if hi - lo < 1e-14:
             return math.exp(u)
-    return -1.0
+    return math.nan
 
 
 # ----------------------------------------------------------------------------- finite y: the group measure
@@ -234,7 +234,7 @@ def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
     """c = qhat1 - qhat0 with E<M^2> = y + y (y-1) q1 (E<M^2> increases with c: dE<M^2>/dc = E var(M^2)/2).
 
     Bracket by doubling steps from `guess`, then Newton safeguarded by bisection.
-    Returns (c, converged).
+    Returns c, or NaN if it did not converge (the caller raises ConvergenceError).
     """
     target = y + y * (y - 1.0) * q1
     c = guess
@@ -247,7 +247,7 @@ def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
             c += step
             step *= 2.0
             if step > 1e6:
-                return c, False
+                return math.nan
             f = group_moments(s, c, y, x_ref, w_ref)[2] - target
         hi = c
     else:
@@ -256,7 +256,7 @@ def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
             c -= step
             step *= 2.0
             if step > 1e6:
-                return c, False
+                return math.nan
             f = group_moments(s, c, y, x_ref, w_ref)[2] - target
         lo = c
     c = 0.5 * (lo + hi)
@@ -264,7 +264,7 @@ def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
         _, _, m2, var2 = group_moments(s, c, y, x_ref, w_ref)
         f = m2 - target
         if abs(f) <= 1e-13 * target:
-            return c, True
+            return c
         if f > 0.0:
             hi = c
         else:
@@ -272,8 +272,8 @@ def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
         step = c - f / (0.5 * var2) if var2 > 0.0 else 0.5 * (lo + hi)
         c = step if lo < step < hi else 0.5 * (lo + hi)
         if hi - lo <= 1e-15 * (1.0 + abs(c)):
-            return c, True
-    return c, False
+            return c
+    return math.nan
 
 
 # ----------------------------------------------------------------------------- Franz-Parisi entropic term
@@ -502,8 +502,8 @@ class Binary(Prior):
     def finite_y_alpha0(q1, y, quad_order):
         """F_LD(alpha = 0)/y: qhat0 = 0 and the group sum."""
         nodes = legendre(quad_order)
-        c, ok = solve_group_coupling(0.0, y, q1, 1.0 / y, *nodes)
-        if not ok:
+        c = solve_group_coupling(0.0, y, q1, 1.0 / y, *nodes)
+        if not math.isfinite(c):
             raise ConvergenceError(f"binary alpha = 0 group coupling at q1={q1:g}, y={y}: not converged")
         psi = group_moments(0.0, c, y, *nodes)[0]
         return (-0.5 * y * c * (1.0 + (y - 1.0) * q1) + psi) / y
@@ -515,8 +515,8 @@ class Binary(Prior):
         Sets problem.last = (q0, qhat0, qhat1, psi)."""
         qhat0 = math.exp(u)
         s = math.sqrt(qhat0)
-        c, ok = solve_group_coupling(s, problem.y, problem.q1, problem.c_guess, *problem.nodes)
-        if not ok:
+        c = solve_group_coupling(s, problem.y, problem.q1, problem.c_guess, *problem.nodes)
+        if not math.isfinite(c):
             raise ConvergenceError(
                 f"binary group coupling at alpha={problem.alpha:g}, q1={problem.q1:g}, y={problem.y}, qhat0={qhat0:g}: not converged")
         problem.c_guess = c
