@@ -23,6 +23,7 @@ import pytest
 from scipy import special
 
 from committee_lib.theory import franz_parisi as fp
+from committee_lib.theory.priors.binary import fp_binary_entropic
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.rs import rs_solution
@@ -210,7 +211,7 @@ def brute_binary_entropic(qhat, a, b, shat, n_panels=240, n=8):
 
 @pytest.mark.parametrize("qhat, a, b, shat", [(0.5, 0.6, 0.7, 1.3), (0.3, 0.4, 2.5, 4.0), (0.8, 0.9, 0.05, -0.3)])
 def test_binary_entropic_matches_brute_force(qhat, a, b, shat):
-    lib = fp.fp_binary_entropic(qhat, a, b, shat, *fp.legendre(12))
+    lib = fp_binary_entropic(qhat, a, b, shat, *fp.legendre(12))
     brute = brute_binary_entropic(qhat, a, b, shat)
     assert np.allclose([lib[0], lib[1], lib[2], lib[3]], brute, rtol=0, atol=1e-10)
     assert lib[7] == pytest.approx(1.0 - lib[0], abs=1e-13)  # 1 - S summed directly

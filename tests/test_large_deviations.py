@@ -27,10 +27,11 @@ from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.large_deviations import (
     alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, finite_y_alpha0,
-    finite_y_curve, group_moments, ld, ld_finite_y, local_entropy_slope, max_slope, tilted_output)
+    finite_y_curve, ld, ld_finite_y, local_entropy_slope, max_slope, tilted_output)
 from committee_lib.theory.local_entropy import (
-    energetic_envelope, entropic_envelope, envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
+    energetic_envelope, envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
 from committee_lib.theory.priors import Spherical
+from committee_lib.theory.priors.binary import entropic_envelope, group_moments
 from committee_lib.theory.rs import rs_solution
 
 NODES = legendre(64)

@@ -28,9 +28,10 @@ from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.large_deviations import finite_y_curve, ld_finite_y
 from committee_lib.theory.local_entropy import local_entropy
+from committee_lib.theory.priors.binary import majority_overlaps_kernel
 from committee_lib.theory.stabilities import (
     NOTES, ReferenceStability, ReplicaStability, TypicalStability, group_overlaps, limit_stability,
-    majority_overlaps_kernel, reference_stability, replica_stability, stability_lattice, typical_stability,
+    reference_stability, replica_stability, stability_lattice, typical_stability,
     typical_stability_at)
 
 ACTIVATIONS = ("sign", "relu")

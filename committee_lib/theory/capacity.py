@@ -4,7 +4,7 @@ import math
 
 from .kernels import get_kernel
 from .priors import get_prior
-from .rs import DEFAULT_QUAD_ORDER, alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, check_margin
+from .rs import DEFAULT_QUAD_ORDER, alpha_at, check_margin
 from .frsb import FRSB_STEPS, alpha_c_frsb
 from .krsb import alpha_c_krsb_sequence
 from .rsb import alpha_c_1rsb
@@ -25,12 +25,11 @@ def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFA
     """
     kernel, prior, margin = get_kernel(activation), get_prior(weights), check_margin(margin)
     result = {"weights": prior.name, "activation": kernel.name, "margin": margin, "quad_order": quad_order}
-    if prior.name == "binary":
-        result["alpha_c_rs"] = alpha_c_binary_rs(kernel, margin, quad_order)
+    result["alpha_c_rs"] = _finite_or_none(prior.rs_capacity(kernel, margin, quad_order))
+    if not prior.rsb_capacity:  # no q -> 1 entropic limits: the RSB capacities do not apply
         for key in ("alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error"):
             result[key] = None
     else:
-        result["alpha_c_rs"] = _finite_or_none(alpha_c_spherical_rs(kernel, margin))
         result["alpha_c_1rsb"] = _finite_or_none(alpha_c_1rsb(kernel, margin, quad_order).alpha_c)
         _, two, three = alpha_c_krsb_sequence(kernel, 3, margin)
         result["alpha_c_2rsb"], result["alpha_c_3rsb"] = _finite_or_none(two.alpha_c), _finite_or_none(three.alpha_c)

@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..errors import ConvergenceError, ParameterError, check_range
-from .gaussian import L, LOG_SQRT_2PI, SQRT2, clamped_sorted, jit, legendre, log_ndtr, mills, panel_log_nodes, split_nodes
+from .gaussian import L, LOG_SQRT_2PI, SQRT2, jit, legendre, log_ndtr, mills, outer_nodes, panel_log_nodes
 from .kernels import ACTIVATIONS, get_kernel
 from .priors import get_prior
-from .rs import alpha_c_binary_rs, alpha_c_spherical_rs, rs_solution
+from .roots import find_root
+from .rs import rs_solution
 
 #: Gauss-Legendre nodes per panel: 12 gives G_E to ~3e-9 and the entropic averages to ~3e-11
 #: (16: ~1e-11); d* agrees to 9 digits between 12, 16 and 24
@@ -63,17 +63,6 @@ FREEZE_RATIO = 1e-2
 FREEZE_EXPONENT = 5.0
 #: evaluation budget of one Branch (a runaway walk raises ConvergenceError)
 MAX_BRANCH_EVALS = 20000
-
-
-# ----------------------------------------------------------------------------- outer Gaussian nodes
-#: fixed cuts of every outer N(0, 1) average: Gauss-Legendre panels of length <= 3 near the bulk
-_OUTER_CUTS = np.array([-L, -5.0, -2.0, 0.0, 2.0, 5.0, L])
-
-
-@jit
-def outer_nodes(kink, x_ref, w_ref):
-    """Nodes and weights for E_z f(z), z ~ N(0, 1): panels at -L, -5, -2, 0, 2, 5, L and at `kink`."""
-    return split_nodes(clamped_sorted(np.append(_OUTER_CUTS, kink), -L, L), x_ref, w_ref)
 
 
 # ----------------------------------------------------------------------------- energetic term
@@ -214,100 +203,6 @@ def energetic_term(kq, kt, ks, kp, quad_order=DEFAULT_QUAD_ORDER):
     return fp_energetic(kq, kt, ks, c2, 1.0 - kp, *legendre(quad_order))
 
 
-# ----------------------------------------------------------------------------- binary entropic term
-#: graded cuts of the z1 panels, in units of 1/b from the kink h = 0 (the remainders decay as e^{-2|h|})
-_H_CUTS = (0.5, 2.0, 5.0, 10.0, 18.0)
-
-
-@jit
-def _field_averages(mu, b, x_ref, w_ref, z1, lw1):
-    """E tanh h, E tanh^2 h, E ln 2cosh h, E sech^2 h, E tanh h sech^2 h, E(1 - tanh h), h = mu + b z1.
-
-    z1 ~ N(0, 1).  The parts that do not decay (sgn h, 1, |h|) are done in closed form; the
-    remainders sgn(h)(1 - |tanh h|), sech^2 h, ln(1 + e^{-2|h|}), tanh h sech^2 h decay as
-    e^{-2|h|} and jump or kink at h = 0: they are integrated on the outer panels (which
-    resolve the Gaussian) further split at the kink z1* = -mu/b and graded at z1* +- c/b,
-    c in _H_CUTS (all clamped to [-L, L]).
-    """
-    if b == 0.0:
-        th = math.tanh(mu)
-        e = math.exp(-2.0 * abs(mu))
-        omt = 2.0 * e / (1.0 + e) if mu > 0.0 else 2.0 / (1.0 + e)
-        return th, th * th, abs(mu) + math.log1p(e), (1.0 - th) * (1.0 + th), th * (1.0 - th) * (1.0 + th), omt
-    n = x_ref.size
-    zs = min(max(-mu / b, -L), L)
-    nh = len(_H_CUTS)
-    cuts = np.empty(_OUTER_CUTS.size + 2 * nh + 1)
-    cuts[:_OUTER_CUTS.size] = _OUTER_CUTS
-    k = _OUTER_CUTS.size
-    cuts[k] = zs
-    for j in range(nh):
-        cuts[k + 1 + 2 * j] = zs - _H_CUTS[j] / b
-        cuts[k + 2 + 2 * j] = zs + _H_CUTS[j] / b
-    for j in range(cuts.size):
-        cuts[j] = min(max(cuts[j], -L), L)
-    cuts.sort()
-    m_used = 0
-    for j in range(cuts.size - 1):
-        if cuts[j + 1] > cuts[j]:
-            panel_log_nodes(cuts[j], cuts[j + 1], x_ref, w_ref, z1, lw1, m_used)
-            m_used += n
-    r1 = 0.0
-    r2 = 0.0
-    r3 = 0.0
-    r4 = 0.0
-    for i in range(m_used):
-        h = mu + b * z1[i]
-        e = math.exp(-2.0 * abs(h))
-        w = math.exp(lw1[i])
-        e1 = 2.0 * e / (1.0 + e)  # 1 - |tanh h|
-        sech2 = e1 * (2.0 - e1)
-        r1 += w * (e1 if h > 0.0 else -e1)
-        r2 += w * sech2
-        r3 += w * math.log1p(e)
-        r4 += w * (1.0 - e1) * (sech2 if h > 0.0 else -sech2)
-    x = mu / (b * SQRT2)
-    sgn = math.erf(x)
-    absh = b * math.sqrt(2.0 / math.pi) * math.exp(-x * x) + mu * sgn
-    return sgn - r1, 1.0 - r2, absh + r3, r2, r4, math.erfc(x) + r1
-
-
-@jit
-def fp_binary_entropic(qhat, a, b, shat, x_ref, w_ref):
-    """Binary entropic averages with m0 = tanh(sqrt(q^) z0), h = a z0 + b z1 + s^, weight (1 + m0).
-
-    Returns (S, t, p, E[(1+m0) ln 2cosh h], dS/ds^, dt/ds^, dp/ds^, 1 - S, 1 - p) with
-    S = <tanh h>, t = <m0 tanh h>, p = <tanh^2 h>; 1 - S and 1 - p are summed directly (no
-    cancellation as d -> 0).  z0 on outer_nodes split at -s^/a; z1 by _field_averages.
-    """
-    sq = math.sqrt(qhat)
-    n = x_ref.size
-    z0, w0s = outer_nodes(-shat / a if a > 0.0 else 0.0, x_ref, w_ref)
-    z1 = np.empty((_OUTER_CUTS.size + 2 * len(_H_CUTS)) * n)
-    lw1 = np.empty((_OUTER_CUTS.size + 2 * len(_H_CUTS)) * n)
-    s = 0.0
-    t = 0.0
-    p = 0.0
-    lc = 0.0
-    ds = 0.0
-    dt = 0.0
-    dp = 0.0
-    oms = 0.0
-    for i in range(z0.size):
-        m0 = math.tanh(sq * z0[i])
-        s1, p1, l1, d1, e1, o1 = _field_averages(a * z0[i] + shat, b, x_ref, w_ref, z1, lw1)
-        wm = w0s[i] * (1.0 + m0)
-        s += wm * s1
-        t += wm * m0 * s1
-        p += wm * p1
-        lc += wm * l1
-        ds += wm * d1
-        dt += wm * m0 * d1
-        dp += wm * 2.0 * e1
-        oms += wm * o1
-    return s, t, p, lc, ds, dt, dp, oms, ds
-
-
 # ----------------------------------------------------------------------------- saddle point
 @dataclass(frozen=True)
 class Reference:
@@ -347,9 +242,7 @@ class FPPoint:
 @lru_cache(maxsize=None)
 def _alpha_max(kernel_name, weights):
     """The RS capacity bounding the loads with a reference: binary F_RS = 0, spherical q -> 1."""
-    if weights == "binary":
-        return alpha_c_binary_rs(kernel_name)
-    return alpha_c_spherical_rs(kernel_name)
+    return get_prior(weights).rs_capacity(kernel_name)
 
 
 def reference(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER):
@@ -367,8 +260,7 @@ def reference(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUA
         alpha = check_range(f"alpha ({prior.name} {kernel.name}: below the RS capacity)", alpha, 0.0, a_max,
                             high_open=True)
     if alpha == 0.0:
-        f0 = math.log(2.0) if prior.name == "binary" else 0.0
-        return Reference(0.0, kernel.name, prior.name, 0.0, 0.0, f0, int(quad_order))
+        return Reference(0.0, kernel.name, prior.name, 0.0, 0.0, prior.rs_entropy_alpha0, int(quad_order))
     rs = rs_solution(alpha, kernel, prior.name, 0.0, max(int(quad_order), 64))
     return Reference(alpha, kernel.name, prior.name, rs.q, rs.qhat, rs.free_entropy, int(quad_order))
 
@@ -399,17 +291,12 @@ class _Saddle:
         self.ref = ref
         self.S = S
         self.kernel = get_kernel(ref.activation)
-        self.binary = ref.weights == "binary"
-        self.dim = 3 if self.binary else 2
+        self.prior = get_prior(ref.weights)
+        self.dim = 2 + len(self.prior.fp_exact_start)
         self.nodes = legendre(ref.quad_order)
         self.kq = self.kernel.kappa(ref.q) if ref.q > 0.0 else 0.0
         self.ks = self.kernel.kappa(S)
         self.count = 0  # residual evaluations
-
-    def c_spherical(self, t):
-        """c of the spherical entropic term (theory_franz_parisi: entropic terms); c = S^2 - t^2 at q~ = 0."""
-        q, S = self.ref.q, self.S
-        return (S * S - t * t - q * (S - t) ** 2 / (1.0 - q)) / (1.0 - q)
 
     def state(self, x):
         """(t, p, 1 - p, k_t, C^2, 1 - k_p) at x, or None outside the domain."""
@@ -446,28 +333,10 @@ class _Saddle:
             if not (math.isfinite(g_e) and math.isfinite(that) and math.isfinite(phat)):
                 return None
         out = {"t": t, "p": p, "that": that, "phat": phat, "g_e": g_e}
-        if self.binary:
-            shat = float(x[2])
-            a = that / math.sqrt(ref.qhat) if ref.qhat > 0.0 else 0.0
-            b2 = phat - a * a
-            if b2 < -1e-12 * max(phat, 1.0) or not math.isfinite(shat):
-                return None
-            b = math.sqrt(max(b2, 0.0))
-            _, t_new, _, lc, ds, dt, dp, oms, omp = fp_binary_entropic(ref.qhat, a, b, shat, *self.nodes)
-            if not (oms > 0.0 and omp > 0.0):
-                return None
-            # relative residuals for 1 - S and 1 - p, which become small as d -> 0
-            out["res"] = np.array([math.log(oms / (1.0 - S)), t_new - t, math.log(omp / one_minus_p)])
-            out["d_shat"] = np.array([-ds / oms, dt, -dp / omp])  # exact column of the Jacobian
-            out["shat"] = shat
-            out["g_s"] = -(shat + that) * S + that * t - 0.5 * phat * one_minus_p + lc
-        else:
-            q = ref.q
-            c = self.c_spherical(t)
-            out["res"] = np.array([t - q * S - one_minus_p * (1.0 - q) ** 2 * that,
-                                   p - c - one_minus_p ** 2 * phat])
-            out["shat"] = 0.0
-            out["g_s"] = 0.5 * (math.log(one_minus_p) + (p - c) / one_minus_p)
+        entropic = self.prior.fp_entropic(ref, S, x, t, p, one_minus_p, that, phat, self.nodes)
+        if entropic is None:
+            return None
+        out.update(entropic)
         out["x"] = np.array(x, dtype=float)
         return out
 
@@ -486,8 +355,8 @@ class _Saddle:
                 raise ConvergenceError(f"Franz-Parisi at S = {self.S:.10g}: Jacobian leaves the domain "
                                        f"at (t, p) = ({cur['t']:.6g}, {cur['p']:.6g})")
             jac[:, j] = (ev["res"] - cur["res"]) / h
-        if self.binary:
-            jac[:, 2] = cur["d_shat"]
+        for j, column in enumerate(cur["columns"], 2):  # the prior's unknowns have exact columns
+            jac[:, j] = column
         return jac
 
     def solve(self, x0, jac=None):
@@ -537,8 +406,8 @@ class _Saddle:
             trial, ev = accepted
             dx, df = trial - x, ev["res"] - cur["res"]
             jac = jac + np.outer(df - jac @ dx, dx) / (dx @ dx)
-            if self.binary:
-                jac[:, 2] = ev["d_shat"]
+            for j, column in enumerate(ev["columns"], 2):
+                jac[:, j] = column
             fresh = False
             x, cur = trial, ev
             if np.max(np.abs(cur["res"])) > 0.3 * norm and np.max(np.abs(cur["res"])) >= TOL:
@@ -562,7 +431,7 @@ def exact_point(ref):
     """The exact FP point at S = q~: t = p = q~, t^ = p^ = q^, s^ = 0 and F_FP = F_RS."""
     q = ref.q
     sad = _Saddle(ref, q)
-    x = [q, -math.inf, 0.0] if sad.binary else [q, -math.inf]
+    x = [q, -math.inf, *sad.prior.fp_exact_start]
     ev = sad.evaluate(x)
     if ev is None:
         raise ConvergenceError(f"Franz-Parisi: the exact point S = q~ = {q:.10g} is outside the domain")
@@ -619,12 +488,9 @@ class Branch:
         starts = []
         for theta in (0.15, 0.3):
             for w in (-12.0, -8.0, -5.0):
-                x = [q + theta * (S - q), w]
-                if sad.binary:
-                    ev = sad.evaluate(x + [0.0])
-                    if ev is None:
-                        continue
-                    x.append(-ev["res"][0] / ev["d_shat"][0])  # one Newton step in s^
+                x = sad.prior.fp_first_start(sad, [q + theta * (S - q), w])
+                if x is None:
+                    continue
                 ev = sad.evaluate(x)
                 if ev is not None:
                     starts.append((float(np.max(np.abs(ev["res"]))), x))
@@ -751,7 +617,7 @@ def _refine_crossing(branch, i):
     def f(S):
         return known[S] if S in known else branch.solve_between(S, i).free_entropy
 
-    root = brentq(f, a.S, b.S, xtol=1e-13, rtol=1e-15, maxiter=100)
+    root = find_root(f, a.S, b.S, "the zero of F_FP (d*)", xtol=1e-13, rtol=1e-15, maxiter=100)
     return 0.5 * (1.0 - root)
 
 
@@ -820,7 +686,7 @@ def fp_curve(alpha, activation="relu", weights="binary", n_points=60, d_min=1e-4
                q_typ=ref.q, qhat=ref.qhat, d_typ=ref.d_typ, F_rs=ref.free_entropy,
                d_end=float(points[0].d), ended_early=reason is not None, reason=reason,
                evaluations=branch.evaluations + branch_large.evaluations, d_star=None)
-    if ref.weights == "binary":
+    if get_prior(ref.weights).discrete:  # F_FP = 0 ends the solutions at distance d
         i = _crossing_index(branch)
         if i is not None:
             out["d_star"] = _refine_crossing(branch, i)
@@ -865,7 +731,7 @@ def curves_crossing(alpha, weights="spherical", activations=("sign", "relu"), br
     if g_lo * g_hi > 0.0:
         raise ParameterError(f"bracket {bracket} does not hold a crossing of {first} and {second} "
                              f"(differences {g_lo:.3g}, {g_hi:.3g})")
-    return brentq(gap, lo, hi, xtol=1e-10)
+    return find_root(gap, lo, hi, f"the crossing of the {first} and {second} Franz-Parisi curves", xtol=1e-10)
 
 
 def fp_summary(weights="binary", activation="relu", alpha=0.6, n_points=60, quad_order=DEFAULT_QUAD_ORDER):

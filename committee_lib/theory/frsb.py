@@ -7,10 +7,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..errors import ConvergenceError, ParameterError
 from .kernels import get_kernel
+from .roots import find_root
 from .krsb import alpha_c_krsb_sequence
 from .parisi import JammingFunctional, _Start, refine_steps, solve_jamming, solve_parisi
 from .rs import check_margin
@@ -54,7 +54,7 @@ def power_law_limit(ks, alphas):
     lo, hi = 1e-3, 40.0
     if mismatch(lo) * mismatch(hi) > 0.0:
         raise ConvergenceError(f"alpha_K = {alphas} at K = {ks} follows no power law in K")
-    p = brentq(mismatch, lo, hi, xtol=1e-12)
+    p = find_root(mismatch, lo, hi, "the power-law exponent of alpha_K", xtol=1e-12)
     amplitude = d23 / (k2 ** -p - k3 ** -p)
     return a3 - amplitude * k3 ** -p, amplitude, p
 

@@ -183,3 +183,14 @@ def log_tilted_mean(a, b, eps, m, x_ref, w_ref):
     if b == 0.0:  # q0 = q1: no inner disorder left
         return m * log_ndtr(a / eps)
     return log_sum_exp(tilted_log_nodes(a, b, eps, m, x_ref, w_ref)[1])
+
+
+# outer N(0, 1) averages of the Franz-Parisi terms (energetic and binary entropic)
+#: fixed cuts of every outer N(0, 1) average: Gauss-Legendre panels of length <= 3 near the bulk
+OUTER_CUTS = np.array([-L, -5.0, -2.0, 0.0, 2.0, 5.0, L])
+
+
+@jit
+def outer_nodes(kink, x_ref, w_ref):
+    """Nodes and weights for E_z f(z), z ~ N(0, 1): panels at -L, -5, -2, 0, 2, 5, L and at `kink`."""
+    return split_nodes(clamped_sorted(np.append(OUTER_CUTS, kink), -L, L), x_ref, w_ref)

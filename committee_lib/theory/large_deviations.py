@@ -36,138 +36,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
                        tilted_log_nodes)
 from .kernels import get_kernel
 from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
-from .priors import Spherical, get_prior
+from .priors import PRIORS, get_prior
+from .roots import bisect_into_domain, find_root
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_overlap, rs_solution
 
 #: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]
 Y_MAX = 2000
-#: spherical: q0 = q1 (1 - e^-w) is searched for w in [W_MIN, W_MAX], i.e. q0/q1 in [1e-14, 1 - 2e-12]
-W_MIN, W_MAX = 1e-14, 27.0
-
-
-# ----------------------------------------------------------------------------- binary group sum
-@jit
-def group_nodes(s, y, x_ref, w_ref):
-    """Nodes z0 >= 0, weights doubled, for even z0-averages of the binary group measure.
-
-    Panels are split at the scales 1/(y s) (a bimodal group measure switches sign there) and 1/s.
-    """
-    a1, a2 = (1.0 / (y * s), 1.0 / s) if s > 0.0 else (L, L)
-    cuts = clamped_sorted(np.array([0.0, 0.2 * a1, a1, 4.0 * a1, 0.3 * a2, a2, 3.0 * a2, L]), 0.0, L)
-    z, w = split_nodes(cuts, x_ref, w_ref)
-    return z, 2.0 * w
-
-
-@jit
-def binomial_log_coefficients(y):
-    """ln C(y, k) for k = 0..y."""
-    out = np.empty(y + 1)
-    for k in range(y + 1):
-        out[k] = math.lgamma(y + 1.0) - math.lgamma(k + 1.0) - math.lgamma(y - k + 1.0)
-    return out
-
-
-@jit
-def group_probabilities(h, c, logb, p):
-    """Fill p[k] = C(y,k) exp(M h + c M^2/2)/Z, M = 2k - y (the group measure); return ln Z."""
-    y = logb.size - 1
-    best = -np.inf
-    for k in range(y + 1):
-        mm = 2.0 * k - y
-        p[k] = logb[k] + mm * h + 0.5 * c * mm * mm
-        best = max(best, p[k])
-    tot = 0.0
-    for k in range(y + 1):
-        p[k] = math.exp(p[k] - best)
-        tot += p[k]
-    p /= tot
-    return best + math.log(tot)
-
-
-@jit
-def group_moments(s, c, y, x_ref, w_ref):
-    """Averages over z0 of the binary group measure p(k) ~ C(y,k) exp(M s z0 + c M^2/2), M = 2k - y.
-
-    Returns (E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2]) (the integrand is even in z0).
-    """
-    logb = binomial_log_coefficients(y)
-    z, w = group_nodes(s, y, x_ref, w_ref)
-    p = np.empty(y + 1)
-    psi = 0.0
-    m1sq = 0.0
-    m2 = 0.0
-    var2 = 0.0
-    for i in range(z.size):
-        if w[i] == 0.0:
-            continue
-        log_norm = group_probabilities(s * z[i], c, logb, p)
-        e1 = 0.0
-        e2 = 0.0
-        e4 = 0.0
-        for k in range(y + 1):
-            mm = 2.0 * k - y
-            e1 += p[k] * mm
-            e2 += p[k] * mm * mm
-            e4 += p[k] * mm ** 4
-        psi += w[i] * log_norm
-        m1sq += w[i] * e1 * e1
-        m2 += w[i] * e2
-        var2 += w[i] * (e4 - e2 * e2)
-    return psi, m1sq, m2, var2
-
-
-@jit
-def solve_group_coupling(s, y, q1, guess, x_ref, w_ref):
-    """c = qhat1 - qhat0 with E<M^2> = y + y (y-1) q1 (E<M^2> increases with c: dE<M^2>/dc = E var(M^2)/2).
-
-    Bracket by doubling steps from `guess`, then Newton safeguarded by bisection.
-    Returns (c, converged).
-    """
-    target = y + y * (y - 1.0) * q1
-    c = guess
-    f = group_moments(s, c, y, x_ref, w_ref)[2] - target
-    step = 1.0 / y
-    lo, hi = c, c
-    if f < 0.0:
-        while f < 0.0:
-            lo = c
-            c += step
-            step *= 2.0
-            if step > 1e6:
-                return c, False
-            f = group_moments(s, c, y, x_ref, w_ref)[2] - target
-        hi = c
-    else:
-        while f > 0.0:
-            hi = c
-            c -= step
-            step *= 2.0
-            if step > 1e6:
-                return c, False
-            f = group_moments(s, c, y, x_ref, w_ref)[2] - target
-        lo = c
-    c = 0.5 * (lo + hi)
-    for _ in range(200):
-        _, _, m2, var2 = group_moments(s, c, y, x_ref, w_ref)
-        f = m2 - target
-        if abs(f) <= 1e-13 * target:
-            return c, True
-        if f > 0.0:
-            hi = c
-        else:
-            lo = c
-        step = c - f / (0.5 * var2) if var2 > 0.0 else 0.5 * (lo + hi)
-        c = step if lo < step < hi else 0.5 * (lo + hi)
-        if hi - lo <= 1e-15 * (1.0 + abs(c)):
-            return c, True
-    return c, False
 
 
 def binary_entropic_term(q0, q1, qhat0, qhat1, y, quad_order=DEFAULT_QUAD_ORDER):
@@ -176,12 +57,10 @@ def binary_entropic_term(q0, q1, qhat0, qhat1, y, quad_order=DEFAULT_QUAD_ORDER)
         -y qhat1 (1 + (y-1) q1)/2 + y^2 qhat0 q0/2 + E_z0 ln sum_k C(y,k) e^{M sqrt(qhat0) z0 + (qhat1-qhat0) M^2/2}
 
     (not extremised: for checks).  y = 1 gives the RS entropic term at (q0, qhat0) whatever q1, qhat1;
-    q0 = q1 with qhat0 = qhat1 gives y times the RS term.
+    q0 = q1 with qhat0 = qhat1 gives y times the RS term.  Binary.ld_entropic_term.
     """
     y = int(check_range("y", y, 1.0, Y_MAX))
-    qhat0 = check_range("qhat0", qhat0, 0.0, None)
-    psi = group_moments(math.sqrt(qhat0), qhat1 - qhat0, y, *legendre(quad_order))[0]
-    return -0.5 * y * qhat1 * (1.0 + (y - 1.0) * q1) + 0.5 * y * y * qhat0 * q0 + psi
+    return PRIORS["binary"].ld_entropic_term(q0, q1, qhat0, qhat1, y, quad_order)
 
 
 # ----------------------------------------------------------------------------- tilted output average
@@ -288,14 +167,7 @@ def finite_y_alpha0(q1, y, weights, quad_order=DEFAULT_QUAD_ORDER):
     prior = get_prior(weights)
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     y = check_y(y)
-    if prior.name == "spherical":
-        return y * Spherical.rsb_entropy(0.0, q1, y) / y
-    nodes = legendre(quad_order)
-    c, ok = solve_group_coupling(0.0, y, q1, 1.0 / y, *nodes)
-    if not ok:
-        raise ConvergenceError(f"binary alpha = 0 group coupling at q1={q1:g}, y={y}: not converged")
-    psi = group_moments(0.0, c, y, *nodes)[0]
-    return (-0.5 * y * c * (1.0 + (y - 1.0) * q1) + psi) / y
+    return prior.finite_y_alpha0(q1, y, quad_order)
 
 
 class _FiniteY:
@@ -306,7 +178,7 @@ class _FiniteY:
         self.quad_order = quad_order
         self.nodes = legendre(quad_order)
         self.kap1 = kernel.kappa(q1)
-        self.c_guess = 1.0 / y
+        self.c_guess = None  # binary: the group coupling of the last evaluation (set by the prior)
         self.last = None
 
     def energetic_rhs(self, q0):
@@ -314,38 +186,13 @@ class _FiniteY:
         lz, g2 = tilted_output(kap0, self.kap1, float(self.y), self.margin, *self.nodes)
         return self.alpha * self.kernel.dkappa(q0) * g2
 
-    def binary(self, u):
-        """Residual at qhat0 = e^u: ln qhat0 - ln(alpha kappa'(q0) E<g>^2), q0 = E<M>^2/y^2; None if q0 >= q1."""
-        qhat0 = math.exp(u)
-        s = math.sqrt(qhat0)
-        c, ok = solve_group_coupling(s, self.y, self.q1, self.c_guess, *self.nodes)
-        if not ok:
-            raise ConvergenceError(
-                f"binary group coupling at alpha={self.alpha:g}, q1={self.q1:g}, y={self.y}, qhat0={qhat0:g}: not converged")
-        self.c_guess = c
-        psi, m1sq, _, _ = group_moments(s, c, self.y, *self.nodes)
-        q0 = m1sq / self.y**2
-        self.last = (q0, qhat0, qhat0 + c, psi)
-        if not 0.0 < q0 < self.q1:
-            return None
-        return u - math.log(self.energetic_rhs(q0))
-
-    def spherical(self, q0):
-        """Residual ln(q0/D^2) - ln(alpha kappa'(q0) E<g>^2)."""
-        d = 1.0 - self.q1 + self.y * (self.q1 - q0)
-        self.last = (q0, q0 / d**2, None, None)
-        return math.log(q0 / d**2) - math.log(self.energetic_rhs(q0))
-
     def point(self):
         q0, qhat0, qhat1, psi = self.last
         y = self.y
         kap0 = self.kernel.kappa(q0)
         # (1/y) E ln E H^y: rsb_energetic's integral, with the upper inner limit that stays valid at large y
         energetic = tilted_output(kap0, self.kap1, float(y), self.margin, *self.nodes)[0] / y
-        if self.prior.name == "binary":
-            entropic = -0.5 * y * qhat1 * (1.0 + (y - 1.0) * self.q1) + 0.5 * y * y * qhat0 * q0 + psi
-        else:
-            entropic = y * Spherical.rsb_entropy(q0, self.q1, y)
+        entropic = self.prior.ld_entropic(q0, self.q1, qhat0, qhat1, y, psi)
         free = entropic + self.alpha * y * energetic
         phi0 = finite_y_alpha0(self.q1, y, self.prior.name, self.quad_order)
         values = (q0, qhat0, free, entropic, energetic)
@@ -360,68 +207,6 @@ class _FiniteY:
             energetic=energetic, quad_order=self.quad_order)
 
 
-def bisect_into_domain(f, a, b, message):
-    """Between a (f defined and <= 0) and b (f undefined: None), bisect for a point x where f is
-    defined and > 0.  Returns (a, x, f(x)), a the last point seen with f <= 0; raises
-    ConvergenceError(message) after 60 halvings."""
-    for _ in range(60):
-        mid = 0.5 * (a + b)
-        fm = f(mid)
-        if fm is None:
-            b = mid
-        elif fm > 0.0:
-            return a, mid, fm
-        else:
-            a = mid
-    raise ConvergenceError(message)
-
-
-def _increasing_root(f, x0, step, lo_limit, hi_limit, what):
-    """Root of a function increasing through zero, bracketed from x0 by doubling steps, then Brent.
-
-    f may return None left of its domain's right end (treated as 'too large': move left).
-    """
-    fx = f(x0)
-    x = x0
-    if fx is None or fx > 0.0:
-        while True:
-            b = x
-            if x <= lo_limit:
-                raise ConvergenceError(f"{what}: no sign change down to {lo_limit:g}")
-            x = max(x - step, lo_limit)
-            step *= 2.0
-            fx = f(x)
-            if fx is not None and fx <= 0.0:
-                lo, hi = x, b
-                break
-    else:
-        while True:
-            a = x
-            if x >= hi_limit:
-                raise ConvergenceError(f"{what}: no sign change up to {hi_limit:g}")
-            x = min(x + step, hi_limit)
-            step *= 2.0
-            fx = f(x)
-            if fx is None:  # past the domain: bisect back into it
-                a, x, fx = bisect_into_domain(f, a, x, f"{what}: the residual leaves its domain before changing sign")
-            if fx >= 0.0:
-                lo, hi = a, x
-                break
-
-    def g(v):
-        value = f(v)
-        if value is None:
-            raise ConvergenceError(f"{what}: residual undefined at {v:g} inside the bracket")
-        return value
-
-    if lo == hi:
-        return lo
-    root, info = brentq(g, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=200, full_output=True, disp=False)
-    if not info.converged:
-        raise ConvergenceError(f"{what}: {info.flag}")
-    return root
-
-
 def ld_finite_y(alpha, q1, y, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
                 start=None):
     """The finite-y large-deviation saddle point (eq. 8) at (alpha, q1, y): an LDPoint.
@@ -434,24 +219,7 @@ def ld_finite_y(alpha, q1, y, activation="relu", weights="binary", margin=0.0, q
     problem = _FiniteY(kernel, prior, alpha, q1, y, margin, quad_order)
     what = (f"finite-y large deviation ({prior.name}, {kernel.name}) at alpha={alpha:g}, q1={q1:g}, y={y} "
             f"(a solution exists only for q1 above the typical overlap)")
-    if prior.name == "binary":
-        if isinstance(start, LDPoint) and start.qhat0 > 0.0:
-            u0, step = math.log(start.qhat0), 0.05
-            if start.qhat1 is not None:
-                problem.c_guess = start.qhat1 - start.qhat0
-        else:
-            u0, step = math.log(0.1 / y), 1.0
-        root = _increasing_root(problem.binary, u0, step, math.log(1e-14), math.log(1e8), what)
-        if problem.binary(root) is None:
-            raise ConvergenceError(f"{what}: q0 left (0, q1) at the root")
-    else:
-        # q0 = q1 (1 - e^{-w}) makes the approach to q1 resolvable; the residual increases with q0
-        def f(w):
-            return problem.spherical(q1 * -math.expm1(-w))
-
-        w0, step = (-math.log1p(-start.q0 / q1), 0.05) if isinstance(start, LDPoint) and 0.0 < start.q0 < q1 else (1.0, 1.0)
-        root = _increasing_root(f, w0, step, W_MIN, W_MAX, what)
-        f(root)
+    prior.ld_solve(problem, start if isinstance(start, LDPoint) else None, what)
     return problem.point()
 
 
@@ -478,11 +246,9 @@ def local_entropy_slope(point):
     if not isinstance(point, LocalEntropy):
         raise ParameterError(f"point must be a LocalEntropy (got {type(point).__name__})")
     q1 = point.q1
+    prior = get_prior(point.weights)
     if point.flat:
-        if point.weights == "spherical":
-            return -0.5 / (1.0 - q1)
-        m = math.sqrt(q1)
-        return -math.atanh(m) / (2.0 * m)  # d/dq1 H2((1 - sqrt q1)/2)
+        return prior.local_entropy_alpha0_slope(q1)
     kernel = get_kernel(point.activation)
     nodes = legendre(point.quad_order)
     h = 1e-5 * min(q1, 1.0 - q1)
@@ -491,11 +257,7 @@ def local_entropy_slope(point):
         return energetic_envelope(kernel.kappa(q), kernel.dkappa(q) * point.gamma_q, point.margin, *nodes)[0]
 
     d_energetic = (mean_me(q1 + h) - mean_me(q1 - h)) / (2.0 * h)
-    if point.weights == "binary":
-        d_entropic = 0.5 * point.qhat - 0.5 * point.gamma_hat
-    else:
-        one = 1.0 - q1 + point.gamma_q
-        d_entropic = -0.5 / (1.0 - q1) + 0.5 * (1.0 + point.gamma_q) / one**2
+    d_entropic = prior.envelope_entropic_slope(q1, point.qhat, point.gamma_hat, point.gamma_q)
     return d_entropic + point.alpha * d_energetic
 
 
@@ -578,7 +340,7 @@ def alpha_breakup(activation="relu", weights="binary", alphas=None, margin=0.0, 
                 state["value"] = max_slope(x, activation, weights, window, margin, quad_order)
                 return state["value"][0]
 
-            root = brentq(g, alphas[k - 1], alphas[k], xtol=xtol)
+            root = find_root(g, alphas[k - 1], alphas[k], f"alpha_breakup ({prior.name}, {kernel.name})", xtol=xtol)
             g(root)
             return Breakup(kernel.name, prior.name, float(root), float(state["value"][1]),
                            tuple(float(a) for a in alphas), tuple(float(v) for v in slopes))
@@ -646,7 +408,7 @@ def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order
             raise ConvergenceError(f"{what}: both curves flat inside the bracket")
         return v
 
-    root = brentq(f, lo, hi, xtol=xtol)
+    root = find_root(f, lo, hi, what, xtol=xtol)
     return root, local_entropy(root, q1, "relu", prior.name, margin, quad_order).phi_normalized
 
 
@@ -673,7 +435,7 @@ def alpha_star_level(delta, weights="binary", q1_bracket=None, margin=0.0, quad_
             f"alpha* at level delta={delta:g} ({weights}): the crossing height does not pass -delta for q1 in "
             f"[{lo:g}, {hi:g}] (heights {-math.exp(f_lo) * delta:.3g} and {-math.exp(f_hi) * delta:.3g})")
     state["guess"] = None
-    q1 = brentq(f, lo, hi, xtol=1e-10)
+    q1 = find_root(f, lo, hi, f"alpha* at level delta={delta:g} ({weights})", xtol=1e-10)
     f(q1)
     return state["last"][0], q1
 

@@ -33,12 +33,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
 from .kernels import get_kernel
 from .priors import get_prior
+from .roots import find_root
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin
 
 #: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
@@ -101,98 +101,6 @@ def energetic_envelope(kap1, gam, margin, x_ref, w_ref):
     return me, x2 / (gam * gam), x1 / gam
 
 
-# ----------------------------------------------------------------------------- binary entropic envelope
-@jit
-def h_star(h0, gh):
-    """Maximiser of ln 2cosh h - (h - h0)^2/(2 gh) for h0 >= 0 (the one with h* >= 0).
-
-    f = h - h0 - gh tanh h is convex on h >= 0 and positive at h0 + gh, so Newton from there
-    decreases monotonically to the largest root, which is the global maximum (for gh > 1 and
-    h0 -> 0+ it tends to the positive symmetric maximum: the jump of the pitfall).
-    """
-    h = h0 + gh
-    for _ in range(400):
-        th = math.tanh(h)
-        f = h - h0 - gh * th
-        df = 1.0 - gh * (1.0 - th * th)
-        if df <= 0.0:
-            break
-        dh = f / df
-        h -= dh
-        if abs(dh) <= 1e-15 * (1.0 + h):
-            break
-    return h
-
-
-@jit
-def _log2cosh(h):
-    a = abs(h)
-    return a + math.log1p(math.exp(-2.0 * a))
-
-
-@jit
-def entropic_envelope(qhat, gh, x_ref, w_ref):
-    """Binary envelope averages over h0 = sqrt(qhat) z, using t(-h0) = -t(h0) (z >= 0, doubled).
-
-    Returns (E t^2, E[z t], E M_S, d E t^2 / d gh, E[(1-t^2)/(1-gh(1-t^2))] (Stein form, no delta
-    term), t_+ = t(h0 -> 0+)).
-    """
-    sq = math.sqrt(qhat)
-    scale = min(1.0 / sq, L)
-    cuts = clamped_sorted(np.array([0.0, 0.01 * scale, 0.1 * scale, 0.5 * scale, 2.0 * scale, L]), 0.0, L)
-    z, w = split_nodes(cuts, x_ref, w_ref)
-    t2 = 0.0
-    zt = 0.0
-    ms = 0.0
-    dt2 = 0.0
-    stein = 0.0
-    for i in range(z.size):
-        if w[i] == 0.0:
-            continue
-        h0 = sq * z[i]
-        hs = h_star(h0, gh)
-        t = math.tanh(hs)
-        s = 1.0 - t * t
-        den = 1.0 - gh * s
-        t2 += w[i] * t * t
-        zt += w[i] * z[i] * t
-        ms += w[i] * (_log2cosh(hs) - (hs - h0) ** 2 / (2.0 * gh))
-        dt2 += w[i] * 2.0 * t * t * s / den
-        stein += w[i] * s / den
-    t_plus = math.tanh(h_star(0.0, gh)) if gh > 1.0 else 0.0
-    return 2.0 * t2, 2.0 * zt, 2.0 * ms, 2.0 * dt2, 2.0 * stein, t_plus
-
-
-@jit
-def solve_gamma_hat(qhat, q1, guess, x_ref, w_ref):
-    """gamma_hat > 0 with E tanh^2 h*(sqrt(qhat) z; gamma_hat) = q1 (increasing in gamma_hat).
-
-    Newton in ln gamma_hat safeguarded by bisection; -1.0 if q1 is not reachable (q1 <= the RS
-    value E tanh^2(sqrt(qhat) z), reached only as gamma_hat -> 0) or on non-convergence.
-    """
-    lo, hi = math.log(1e-12), math.log(1e9)
-    f_lo = entropic_envelope(qhat, math.exp(lo), x_ref, w_ref)[0] - q1
-    if f_lo >= 0.0:
-        return -1.0
-    u = math.log(guess) if guess > 0.0 else 0.0
-    u = min(max(u, lo + 1e-3), hi - 1e-3)
-    for _ in range(200):
-        gh = math.exp(u)
-        t2, _, _, dt2, _, _ = entropic_envelope(qhat, gh, x_ref, w_ref)
-        f = t2 - q1
-        if abs(f) <= 1e-14:
-            return gh
-        if f > 0.0:
-            hi = u
-        else:
-            lo = u
-        step = u - f / (gh * dt2) if dt2 > 0.0 else 0.5 * (lo + hi)
-        u = step if lo < step < hi else 0.5 * (lo + hi)
-        if hi - lo < 1e-14:
-            return math.exp(u)
-    return -1.0
-
-
 # ----------------------------------------------------------------------------- the saddle point
 @dataclass(frozen=True)
 class LocalEntropy:
@@ -237,12 +145,6 @@ def phi_alpha0(q1, weights):
     return prior.local_entropy_alpha0(q1)
 
 
-def gamma_hat_alpha0(q1):
-    """gamma_hat at alpha = 0 (binary): h* = gamma_hat tanh h* with tanh h* = sqrt(q1)."""
-    m = math.sqrt(q1)
-    return math.atanh(m) / m
-
-
 def _check(alpha, q1, activation, weights, margin, quad_order):
     kernel = get_kernel(activation)
     prior = get_prior(weights)
@@ -270,7 +172,6 @@ class _Problem:
         self.nodes = legendre(quad_order)
         self.kap1 = kernel.kappa(q1)
         self.dk1 = kernel.dkappa(q1)
-        self.binary = prior.name == "binary"
         self.stein = stein
         self.gh_guess = 1.0
         self.last = None
@@ -283,20 +184,13 @@ class _Problem:
         if not (qhat > 0.0 and math.isfinite(qhat)):
             return None
         one = 1.0 - self.q1 + gq
-        if not self.binary:
-            self.last = (gq, qhat, None, me, 0.5 * math.log1p(-self.q1) + 0.5 * self.q1 / one)
-            return math.log(self.q1 / one**2) - math.log(qhat)
-        gh = solve_gamma_hat(qhat, self.q1, self.gh_guess, *self.nodes)
-        if not gh > 0.0:
+        residual, gh, entropic = self.prior.envelope_equation(self.q1, qhat, one, self.gh_guess, self.nodes, self.stein)
+        if entropic is None:
             return None
-        self.gh_guess = gh
-        t2, zt, ms, _, stein, _ = entropic_envelope(qhat, gh, *self.nodes)
-        lhs = stein if self.stein else zt / math.sqrt(qhat)
-        entropic = -0.5 * qhat * one - 0.5 * gh * self.q1 + ms
+        if gh is not None:
+            self.gh_guess = gh
         self.last = (gq, qhat, gh, me, entropic)
-        if not lhs > 0.0:
-            return None
-        return math.log(lhs) - math.log(one)
+        return residual
 
     def _make(self, gq, qhat, gh, me, entropic, flat=False):
         phi = entropic + self.alpha * me
@@ -321,7 +215,7 @@ class _Problem:
 
     def flat_result(self):
         phi0 = phi_alpha0(self.q1, self.prior.name)
-        gh = gamma_hat_alpha0(self.q1) if self.binary else None
+        gh = self.prior.envelope_gamma_hat_alpha0(self.q1)
         return self._make(math.inf, 0.0, gh, 0.0, phi0, flat=True)
 
     def no_branch(self):
@@ -375,9 +269,8 @@ def _solve(problem, v0, step):
                 f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: residual undefined at Gamma_q={math.exp(x):g}")
         return value
 
-    root, info = brentq(residual, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=200, full_output=True, disp=False)
-    if not info.converged:
-        raise ConvergenceError(f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: {info.flag}")
+    root = find_root(residual, lo, hi, f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}", xtol=1e-13,
+                     rtol=1e-14, maxiter=200)
     return problem.result(root)
 
 
@@ -392,8 +285,7 @@ def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, qu
     below the typical overlap, where the branch ends) or the root finder fails.
     """
     kernel, prior, alpha, q1, margin = _check(alpha, q1, activation, weights, margin, quad_order)
-    if stein and prior.name != "binary":
-        raise ParameterError("stein=True applies to binary weights only")
+    prior.check_envelope_form(stein)
     problem = _Problem(kernel, prior, alpha, q1, margin, quad_order, stein=stein)
     step = 1.0
     v0 = 0.0
@@ -457,9 +349,4 @@ def envelope_functional(alpha, q1, qhat, gamma_hat, gamma_q, activation="relu", 
     nodes = legendre(quad_order)
     gamma_q = check_range("gamma_q", gamma_q, 0.0, None, low_open=True)
     me = energetic_envelope(kernel.kappa(q1), kernel.dkappa(q1) * gamma_q, margin, *nodes)[0]
-    if prior.name == "spherical":
-        return 0.5 * math.log1p(-q1) + 0.5 * q1 / (1.0 - q1 + gamma_q) + alpha * me
-    qhat = check_range("qhat", qhat, 0.0, None, low_open=True)
-    gamma_hat = check_range("gamma_hat", gamma_hat, 0.0, None, low_open=True)
-    ms = entropic_envelope(qhat, gamma_hat, *nodes)[2]
-    return -0.5 * qhat * (1.0 - q1 + gamma_q) - 0.5 * gamma_hat * q1 + ms + alpha * me
+    return prior.envelope_entropic(q1, qhat, gamma_hat, gamma_q, nodes) + alpha * me

@@ -9,13 +9,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .energetic import rs_energetic
 from ..errors import ConvergenceError, check_range
 from .gaussian import legendre
 from .kernels import get_kernel
 from .priors import get_prior
+from .roots import find_root
 
 DEFAULT_QUAD_ORDER = 64
 #: the capacity code (RS, AT, 1RSB, kRSB) supports margins in [MARGIN_MIN, MARGIN_MAX]; the
@@ -87,7 +87,7 @@ def _root_in_q(f, weights, what, q_lo=1e-6):
     for q in grid[1:]:
         fq = f(q)
         if np.sign(fq) != np.sign(prev_f):
-            return brentq(f, prev_q, q, xtol=1e-14, rtol=1e-15, maxiter=200)
+            return find_root(f, prev_q, q, what, xtol=1e-14, rtol=1e-15, maxiter=200)
         prev_q, prev_f = q, fq
     raise ConvergenceError(f"{what}: no root for q in [{q_lo:g}, {q_hi:g}] (value {prev_f:.3g} at q = {prev_q:g})")
 

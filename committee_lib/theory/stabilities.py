@@ -57,7 +57,8 @@ from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, LOG_SQRT_2PI, clamped_sorted, jit, legendre, log_ndtr, log_sum_exp, log_tilted_mean, mills,
                        split_log_nodes, split_nodes, tilted_log_nodes, tilted_peak)
 from .kernels import get_kernel
-from .large_deviations import LDPoint, binomial_log_coefficients, group_nodes, group_probabilities, ld_finite_y
+from .priors import get_prior
+from .large_deviations import LDPoint, ld_finite_y
 from .local_entropy import LocalEntropy, x_star
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_solution
 
@@ -320,41 +321,6 @@ def limit_moments_kernel(kap1, gam, margin, x_ref, w_ref):
         m1 += w[i] * (m + eps * r)
         m2 += w[i] * (m * m + eps * eps + eps * r * (m + margin))
     return m1, m2
-
-
-@jit
-def majority_overlaps_kernel(s, c, y, x_ref, w_ref):
-    """Averages over z0 of the binary group measure p(k) ~ C(y,k) exp(M s z0 + c M^2/2), M = 2k - y.
-
-    Returns (E<|M|>, E[<sgn M><M>], E<M>^2, E<M^2>) (sgn 0 = 0: a tie broken by a fair coin), on the
-    nodes and group measure of large_deviations.group_moments.
-    """
-    logb = binomial_log_coefficients(y)
-    z, w = group_nodes(s, y, x_ref, w_ref)
-    p = np.empty(y + 1)
-    e_abs = 0.0
-    e_sm = 0.0
-    e_m1sq = 0.0
-    e_m2 = 0.0
-    for i in range(z.size):
-        if w[i] == 0.0:
-            continue
-        group_probabilities(s * z[i], c, logb, p)
-        ab = 0.0
-        sg = 0.0
-        m1 = 0.0
-        m2 = 0.0
-        for k in range(y + 1):
-            mm = 2.0 * k - y
-            ab += p[k] * abs(mm)
-            sg += p[k] * (1.0 if mm > 0 else (-1.0 if mm < 0 else 0.0))
-            m1 += p[k] * mm
-            m2 += p[k] * mm * mm
-        e_abs += w[i] * ab
-        e_sm += w[i] * sg * m1
-        e_m1sq += w[i] * m1 * m1
-        e_m2 += w[i] * m2
-    return e_abs, e_sm, e_m1sq, e_m2
 
 
 @jit
@@ -871,11 +837,7 @@ def group_overlaps(point, reference="majority", quad_order=DEFAULT_QUAD_ORDER):
         return rho_a, point.q0 / rho_a
     if reference != "majority":
         raise ParameterError(f"reference must be 'majority' or 'barycenter' (got {reference!r})")
-    if point.weights != "binary" or point.qhat1 is None:
-        raise ParameterError("the majority reference needs binary weights (use reference='barycenter')")
-    e_abs, e_sm, _, _ = majority_overlaps_kernel(math.sqrt(point.qhat0), point.qhat1 - point.qhat0, int(point.y),
-                                                 *legendre(quad_order))
-    return e_abs / point.y, e_sm / point.y
+    return get_prior(point.weights).majority_overlaps(point, quad_order)
 
 
 def reference_stability(point, reference="majority", method="auto", quad_order=DENSITY_QUAD_ORDER):
