@@ -11,6 +11,7 @@ from committee_lib.simulation.observables import (
     lattice_histogram,
     over_samples,
     paired_difference,
+    ramp_doubling_check,
     sample_stabilities,
     stability_moments,
 )
@@ -39,6 +40,45 @@ def test_paired_difference_cancels_the_common_scatter():
     assert est.mean == pytest.approx(1.0) and est.error < 0.1
     with pytest.raises(ParameterError, match="equal shapes"):
         paired_difference([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def _ramp_moments(drift, n=6, seed=1):
+    """Synthetic per-sample observables of a base ramp and of the doubled one on the same training
+    sets: a large common scatter, a small paired noise (standard error of the change 0.01 / sqrt n
+    times about 1) and a drift of the mean of `drift`."""
+    rng = np.random.default_rng(seed)
+    base = {"a": rng.normal(1.0, 1.0, n), "b": rng.normal(-2.0, 1.0, n)}
+    doubled = {name: values + drift + 0.01 * rng.standard_normal(n) for name, values in base.items()}
+    return base, doubled
+
+
+def test_ramp_doubling_check_passes_without_drift():
+    base, doubled = _ramp_moments(0.0)
+    check = ramp_doubling_check(base, doubled, ["a", "b"])
+    assert check.converged and check.z_max < 3.0
+    for name in ("a", "b"):
+        change = paired_difference(base[name], doubled[name])
+        assert check.changes[name] == change
+        assert check.z[name] == change.mean / change.error
+    assert check.z_max == max(abs(z) for z in check.z.values())
+
+
+def test_ramp_doubling_check_fails_on_a_drift_of_several_standard_errors():
+    base, doubled = _ramp_moments(0.05)  # about ten standard errors of the change
+    check = ramp_doubling_check(base, doubled, ["a", "b"])
+    assert not check.converged and check.z_max > 3.0
+    assert all(z > 3.0 for z in check.z.values())
+    assert ramp_doubling_check(base, doubled, ["a"], z_threshold=np.inf).converged
+
+
+def test_ramp_doubling_check_of_identical_runs_has_z_zero():
+    base, _ = _ramp_moments(0.0)
+    check = ramp_doubling_check(base, base, ["a"])
+    assert check.z == {"a": 0.0} and check.z_max == 0.0 and check.converged
+    with pytest.raises(ParameterError, match="equal shapes"):
+        ramp_doubling_check(base, {"a": base["a"][:3]}, ["a"])
+    with pytest.raises(ParameterError, match="at least one"):
+        ramp_doubling_check(base, base, [])
 
 
 @pytest.mark.parametrize("activation", ["sign", "relu"])

@@ -16,6 +16,8 @@ and replicas of one sample are not.
 * `paired_difference`: mean and standard error of per-seed differences between two runs of the
   same seeds (same training sets), used for the schedule-doubling check: the training set's own
   scatter cancels, so the check is sharper than comparing two independent means.
+* `ramp_doubling_check`: that check for a set of observables, z = change / its standard error
+  per observable, and the verdict `converged` (max |z| below a threshold, 3 by default).
 """
 
 import itertools
@@ -55,6 +57,36 @@ def paired_difference(first, second):
     if first.shape != second.shape:
         raise ParameterError(f"paired samples need equal shapes (got {first.shape} and {second.shape})")
     return over_samples(second - first)
+
+
+@dataclass(frozen=True)
+class RampCheck:
+    """The ramp-doubling convergence check: per observable the paired change (an Estimate of
+    doubled - base) and z = change / error (0 where the error is 0), z_max = max |z|, and the
+    verdict `converged` (z_max < z_threshold)."""
+
+    changes: dict
+    z: dict
+    z_max: float
+    z_threshold: float
+
+    @property
+    def converged(self):
+        return bool(self.z_max < self.z_threshold)
+
+
+def ramp_doubling_check(base_moments, doubled_moments, observables, z_threshold=3.0):
+    """Compare per-sample observables of the ramp used (`base_moments`, {name: array over samples})
+    with those of the same training sets annealed with the ramp doubled (`doubled_moments`, the
+    same seeds in the same order): a RampCheck of the paired changes."""
+    if not observables:
+        raise ParameterError("the ramp-doubling check needs at least one observable")
+    changes, z = {}, {}
+    for name in observables:
+        change = paired_difference(base_moments[name], doubled_moments[name])
+        changes[name] = change
+        z[name] = change.mean / change.error if change.error > 0 else 0.0
+    return RampCheck(changes, z, max(abs(v) for v in z.values()), z_threshold)
 
 
 def sample_stabilities(result):
