@@ -33,3 +33,15 @@ def glue_all(values, prefix=""):
 def glue_value(name, value):
     """Glue one value (glue_all of one name)."""
     glue_all({name: value})
+
+
+def format_list(values, spec=".3f", empty="none"):
+    """The values formatted with `spec` and joined by ", " (a list in the text), or `empty` if none."""
+    values = list(values)
+    return ", ".join(format(x, spec) for x in values) if values else empty
+
+
+def glue_level(name, value, level_max):
+    """Glue a noise level read off a curve as text, "0.123", or "beyond <level_max>" when the
+    curve never reaches it on the grid (value NaN), rather than glue nan."""
+    glue_value(name, f"{value:.3f}" if np.isfinite(value) else f"beyond {level_max:g}")

@@ -19,3 +19,18 @@ def test_glue_all_glues_every_value_with_the_prefix_and_numpy_scalars_as_python_
 def test_markdown_table_formats_columns_and_renders_none_as_a_dash():
     table = report.markdown_table(["x", "y"], [[1.23456, None], ["a", 2]], {0: ".2f"})
     assert table.splitlines() == ["| x | y |", "|---|---|", "| 1.23 | — |", "| a | 2 |"]
+
+
+def test_format_list_joins_formatted_values_or_says_none():
+    assert report.format_list(np.array([0.1234, 0.5])) == "0.123, 0.500"
+    assert report.format_list(np.array([])) == "none"
+    assert report.format_list([2.0], ".1f", empty="-") == "2.0"
+
+
+def test_glue_level_glues_a_level_or_a_sentence(monkeypatch):
+    myst_nb = pytest.importorskip("myst_nb")
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: calls.append((name, value)))
+    report.glue_level("a", 0.12345, 0.5)
+    report.glue_level("b", np.nan, 0.5)
+    assert calls == [("a", "0.123"), ("b", "beyond 0.5")]

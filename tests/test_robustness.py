@@ -8,7 +8,7 @@
   which inverts a sign network and gives a ReLU network its error on the negated patterns;
 - common random numbers (a vector in a stack sees what it sees alone), level order and
   duplicates, seeds, the error rising with eta on annealed solutions, bad parameters;
-- eta_at and crossings on hand-made curves.
+- eta_at and crossings on hand-made curves; the significance of differences between curves.
 """
 
 import numpy as np
@@ -21,6 +21,7 @@ from committee_lib.errors import ParameterError
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.simulation.robustness import (
     NoiseCurve,
+    compare_curves,
     crossings,
     error_given_stability,
     eta_at,
@@ -30,6 +31,7 @@ from committee_lib.simulation.robustness import (
     noise_theory,
     perturbation_orders,
     sample_noise,
+    significantly_above,
     tie_fraction,
     weight_noise,
 )
@@ -368,3 +370,25 @@ def test_ties_are_absent_for_sign_and_lift_relu_above_one_half():
     rates = input_noise(big, W[0], [0.0, 0.5], n_perturbations=100, seed=4).error_rate
     assert rates[0] == 0.0
     assert rates[1] == pytest.approx(0.5 + 0.5 * tie_fraction(big, W[0], 20000, seed=3), abs=0.02)
+
+
+def test_significance_of_curve_differences():
+    from committee_lib.simulation.observables import Estimate
+
+    # differences 0, 0.3, -0.3, 0.1, -0.5 with a combined error hypot(0.06, 0.08) = 0.1 at every level
+    a = Estimate(np.array([0.5, 0.6, 0.2, 0.4, 0.0]), np.full(5, 0.06), 10)
+    b = Estimate(np.array([0.5, 0.3, 0.5, 0.3, 0.5]), np.full(5, 0.08), 10)
+    assert significantly_above(a, b).tolist() == [False, True, False, False, False]
+    assert significantly_above(b, a).tolist() == [False, False, True, False, True]
+    mask = np.array([True, True, True, True, False])
+    assert significantly_above(b, a, mask).tolist() == [False, False, True, False, False]
+    assert significantly_above(a, b, sigmas=0.5).tolist() == [False, True, False, True, False]
+    c = compare_curves(a, b, mask)
+    assert np.allclose(c.difference, [0.0, 0.3, -0.3, 0.1, -0.5])
+    assert c.significant.tolist() == [False, True, True, False, False]
+    assert c.a_above.tolist() == significantly_above(a, b, mask).tolist()
+    assert c.b_above.tolist() == significantly_above(b, a, mask).tolist()
+    assert compare_curves(a, b).significant.tolist() == [False, True, True, False, True]
+    # curves without error bars (theory): any difference is significant
+    exact = Estimate(np.array([0.1, 0.2]), np.zeros(2), 1)
+    assert significantly_above(exact, Estimate(np.array([0.1, 0.1]), np.zeros(2), 1)).tolist() == [False, True]

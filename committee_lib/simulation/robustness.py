@@ -63,8 +63,10 @@ noise give the same curve.  `noise_theory` integrates (T) over a theory density;
 of (T) from the stability distribution itself.
 
 The last section finds, on a curve averaged over samples (observables.over_samples), the
-noise at which a curve reaches a level (`eta_at`) and the points where two curves cross
-(`crossings`).
+noise at which a curve reaches a level (`eta_at`), the points where two curves cross
+(`crossings`), and the levels where two such curves differ by more than two standard errors of
+their difference (`significantly_above`, `compare_curves`; sqrt(err_a^2 + err_b^2), the curves
+taken as independent, which overstates the error of curves measured on the same samples).
 """
 
 import itertools
@@ -397,3 +399,39 @@ def crossings(parameter, rate_a, rate_b):
         else:
             points.append(0.5 * (x[i + 1] + x[j - 1]))
     return np.array(points, dtype=float)
+
+
+def significantly_above(a, b, mask=None, sigmas=2.0):
+    """Boolean array: the levels (within `mask`, if given) where curve a lies above curve b by more
+    than `sigmas` standard errors of the difference, a.mean - b.mean > sigmas hypot(a.error, b.error).
+    a and b: observables.Estimate curves (mean and error arrays of one shape)."""
+    above = np.asarray(a.mean) - np.asarray(b.mean) > sigmas * np.hypot(a.error, b.error)
+    return above if mask is None else np.asarray(mask, dtype=bool) & above
+
+
+@dataclass(frozen=True, eq=False)
+class CurveComparison:
+    """Two curves a, b compared level by level: difference = a.mean - b.mean, and `significant`
+    where |difference| > sigmas hypot(a.error, b.error) (within the mask)."""
+
+    difference: np.ndarray
+    significant: np.ndarray
+
+    @property
+    def a_above(self):
+        """Levels where a is significantly above b."""
+        return self.significant & (self.difference > 0)
+
+    @property
+    def b_above(self):
+        """Levels where b is significantly above a."""
+        return self.significant & (self.difference < 0)
+
+
+def compare_curves(a, b, mask=None, sigmas=2.0):
+    """CurveComparison of the Estimate curves a and b (levels outside `mask` are never significant)."""
+    difference = np.asarray(a.mean) - np.asarray(b.mean)
+    significant = np.abs(difference) > sigmas * np.hypot(a.error, b.error)
+    if mask is not None:
+        significant = np.asarray(mask, dtype=bool) & significant
+    return CurveComparison(difference, significant)
