@@ -45,3 +45,8 @@ def glue_level(name, value, level_max):
     """Glue a noise level read off a curve as text, "0.123", or "beyond <level_max>" when the
     curve never reaches it on the grid (value NaN), rather than glue nan."""
     glue_value(name, f"{value:.3f}" if np.isfinite(value) else f"beyond {level_max:g}")
+
+
+def format_estimate(estimate, spec=".4f", signed=False):
+    """"mean ± error" of an observables.Estimate (a table cell), the mean with a sign if `signed`."""
+    return f"{estimate.mean:{'+' if signed else ''}{spec}} ± {estimate.error:{spec}}"

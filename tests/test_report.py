@@ -34,3 +34,10 @@ def test_glue_level_glues_a_level_or_a_sentence(monkeypatch):
     report.glue_level("a", 0.12345, 0.5)
     report.glue_level("b", np.nan, 0.5)
     assert calls == [("a", "0.123"), ("b", "beyond 0.5")]
+
+
+def test_format_estimate_is_mean_plus_minus_error():
+    from committee_lib.simulation.observables import Estimate
+
+    assert report.format_estimate(Estimate(0.12345, 0.0012, 5)) == "0.1235 ± 0.0012"
+    assert report.format_estimate(Estimate(np.float64(0.5), 0.25, 5), ".2f", signed=True) == "+0.50 ± 0.25"

@@ -16,6 +16,10 @@ started longest first (their cost is the proposals of their ramp, N y sweeps), s
 idles at the end while another finishes a long anneal that started late.  Its progress (tqdm, and
 $COMMITTEE_PROGRESS lines for the build driver, see progress.py) counts anneals done of the batch
 with an estimate of the time left.
+
+`paper_machines` builds the constants the two simulation chapters (stabilities, robustness)
+share from their parameters: the activations, K and the annealing schedule of each, and the
+colours and labels of their figures.
 """
 
 from typing import NamedTuple
@@ -26,6 +30,31 @@ from .annealing import Schedule, anneal_sample
 from ..cache import cached, record
 from ..errors import ConvergenceError
 from ..progress import Progress
+
+
+class PaperMachines(NamedTuple):
+    """The machines of the simulation chapters: activations (list), and per activation K (hidden
+    units, N = K^2 inputs), schedule (annealing.Schedule), color and label of the figures."""
+
+    activations: list
+    K: dict
+    schedule: dict
+    colors: dict
+    labels: dict
+
+
+def paper_machines(K_sign, K_relu, sweeps_sign, sweeps_relu, beta0_sign, q_start_sign, beta0_relu, q_start_relu):
+    """The sign and ReLU machines of the paper's Fig. 3 from a chapter's parameters (one place for
+    both simulation chapters, so that the robustness chapter reuses the stabilities chapter's
+    cached samples); unpack as ``ACTIVATIONS, K, SCHEDULE, COLORS, LABELS = paper_machines(...)``."""
+    return PaperMachines(
+        activations=["sign", "relu"],
+        K={"sign": K_sign, "relu": K_relu},
+        schedule={"sign": Schedule(sweeps=sweeps_sign, beta0=beta0_sign, q_start=q_start_sign),
+                  "relu": Schedule(sweeps=sweeps_relu, beta0=beta0_relu, q_start=q_start_relu)},
+        colors={"sign": "tab:blue", "relu": "tab:red"},
+        labels={"sign": "sign", "relu": "ReLU"},
+    )
 
 
 class Task(NamedTuple):
