@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .annealing import _check_int
+from .committee import Machine
 from ..errors import ParameterError, check_range
 from ..jit import jit
 from ..theory.kernels import get_kernel
@@ -57,23 +58,10 @@ SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-@dataclass(frozen=True)
-class SphericalMachine:
-    """A training set of a spherical tree committee: xi (p, K, n) float64, sigma (p,) +-1 int8."""
-
-    activation: str
-    K: int
-    n: int
-    xi: np.ndarray
-    sigma: np.ndarray
-
-    @property
-    def N(self):
-        return self.K * self.n
-
-    @property
-    def p(self):
-        return self.sigma.size
+@dataclass(frozen=True, eq=False)
+class SphericalMachine(Machine):
+    """A training set of a spherical tree committee (committee.Machine's fields and N, p): xi
+    (p, K, n) float64 Gaussian, sigma (p,) +-1 int8."""
 
     @property
     def code(self):
