@@ -360,11 +360,6 @@ def normalized_difference(alpha, q1, weights="binary", margin=0.0, quad_order=DE
     return a.phi_normalized - b.phi_normalized
 
 
-#: alpha ranges searched for the ReLU/sign crossing, and the default first guesses
-ALPHA_RANGE = {"binary": (0.02, 2.0), "spherical": (0.02, 3.0)}
-ALPHA_GUESS = {"binary": 0.8, "spherical": 1.2}
-
-
 def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER, xtol=1e-9):
     """alpha* defined as the crossing of the normalised ReLU and sign curves at fixed q1.
 
@@ -376,8 +371,8 @@ def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order
     """
     prior = get_prior(weights)
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
-    lo_limit, hi_limit = ALPHA_RANGE[prior.name]
-    a = ALPHA_GUESS[prior.name] if guess is None else check_range("guess", guess, lo_limit, hi_limit)
+    lo_limit, hi_limit = prior.alpha_star_range
+    a = prior.alpha_star_guess if guess is None else check_range("guess", guess, lo_limit, hi_limit)
     what = f"alpha* ({prior.name}) at q1={q1:g}"
 
     def diff(x):

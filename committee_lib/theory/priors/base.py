@@ -15,6 +15,8 @@ class Prior:
     rsb_capacity: the q -> 1 entropic limits (frozen_entropy, krsb_entropy, parisi_entropy) exist,
     so the 1RSB, k-step and full-RSB capacities apply.  rs_entropy_alpha0: the RS entropy with no
     patterns (ln 2, 0).  fp_exact_start: Franz-Parisi unknowns beyond (t, w) at the exact point S = q~.
+    alpha_star_range, alpha_star_guess: the loads searched for the large-deviation crossing alpha*
+    of ReLU and sign, and the first guess (the prior sets the scale of the capacities).
     """
 
     name = None
@@ -23,6 +25,8 @@ class Prior:
     rsb_capacity = None
     rs_entropy_alpha0 = None
     fp_exact_start = None
+    alpha_star_range = None
+    alpha_star_guess = None
 
     def __repr__(self):
         return f"{type(self).__name__}()"

@@ -417,6 +417,8 @@ class Binary(Prior):
     rsb_capacity = False
     rs_entropy_alpha0 = math.log(2.0)
     fp_exact_start = (0.0,)
+    alpha_star_range = (0.02, 2.0)
+    alpha_star_guess = 0.8
 
     # --- RS
     def rs_terms(self, q, quad_order):

@@ -21,6 +21,8 @@ class Spherical(Prior):
     rsb_capacity = True
     rs_entropy_alpha0 = 0.0
     fp_exact_start = ()
+    alpha_star_range = (0.02, 3.0)
+    alpha_star_guess = 1.2
 
     def rs_terms(self, q, quad_order):
         """(qhat, G_S, gamma_S) at the RS overlap q (theory_capacity: spherical weights, RS; the replicon)."""
