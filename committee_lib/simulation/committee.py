@@ -75,13 +75,19 @@ class Machine:
         return np.repeat(np.array([1, -1], np.int8), self.K // 2)
 
 
+def pattern_count(alpha, N):
+    """p = round(alpha N) for a load alpha > 0; ParameterError unless it is at least one pattern."""
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    p = round(alpha * N)
+    if p < 1:
+        raise ParameterError(f"alpha N must round to at least one pattern (got alpha={alpha}, N={N})")
+    return p
+
+
 def random_machine(activation, K, alpha, rng, inputs_per_unit=None):
     """p = round(alpha N) patterns and labels, iid +-1 from rng; N = K n, n = K by default."""
     activation, K, n = check_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
-    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-    p = round(alpha * K * n)
-    if p < 1:
-        raise ParameterError(f"alpha N must round to at least one pattern (got alpha={alpha}, N={K * n})")
+    p = pattern_count(alpha, K * n)
     xi = (2 * rng.integers(0, 2, size=(p, K * n)) - 1).astype(np.int8)
     sigma = (2 * rng.integers(0, 2, size=p) - 1).astype(np.int8)
     return Machine(activation, K, n, xi, sigma)

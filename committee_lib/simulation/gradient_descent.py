@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .annealing import _check_int
-from .committee import Machine
+from .committee import Machine, pattern_count
 from ..errors import ParameterError, check_range
 from ..jit import jit
 from ..theory.kernels import get_kernel
@@ -100,10 +100,7 @@ def streams(seed):
 def random_spherical_machine(activation, K, alpha, seed, inputs_per_unit=None):
     """p = round(alpha N) Gaussian patterns and +-1 labels of a seed (nested in p); n = K by default."""
     activation, K, n = check_spherical_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
-    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-    p = round(alpha * K * n)
-    if p < 1:
-        raise ParameterError(f"alpha N must round to at least one pattern (got alpha={alpha}, N={K * n})")
+    p = pattern_count(alpha, K * n)
     patterns, labels, _ = streams(seed)
     xi = patterns.standard_normal((p, K, n))
     sigma = (2 * (labels.random(p) < 0.5) - 1).astype(np.int8)
