@@ -36,8 +36,8 @@ class Prior:
         """(qhat, G_S, gamma_S) at the RS overlap q."""
         raise NotImplementedError
 
-    def rs_capacity(self, activation, margin=0.0, quad_order=None):
-        """The RS critical capacity."""
+    def rs_capacity(self, model):
+        """The RS critical capacity of a Model with this prior."""
         raise NotImplementedError
 
     # y -> infinity local entropy (local_entropy)
