@@ -3,7 +3,7 @@
 import math
 
 from .model import DEFAULT_QUAD_ORDER, Model
-from .rs import alpha_at
+from .rs import alpha_at, alpha_c_rs
 from .frsb import FRSB_STEPS, alpha_c_frsb
 from .krsb import KRSB_QUAD_ORDER, alpha_c_krsb_sequence
 from .rsb import alpha_c_1rsb
@@ -25,7 +25,7 @@ def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFA
     model = Model.of(activation, weights, margin, quad_order)
     result = {"weights": model.weights, "activation": model.activation, "margin": model.margin,
               "quad_order": model.quad_order}
-    result["alpha_c_rs"] = _finite_or_none(model.prior.rs_capacity(model))
+    result["alpha_c_rs"] = _finite_or_none(alpha_c_rs(model=model))
     if not model.prior.rsb_capacity:  # no q -> 1 entropic limits: the RSB capacities do not apply
         for key in ("alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error"):
             result[key] = None

@@ -60,6 +60,22 @@ class Model:
                 f"quad_order={self.quad_order})")
 
 
+def _from_model(name):
+    return property(lambda self: getattr(self.model, name), doc=f"The {name} of the result's Model.")
+
+
+class ModelResult:
+    """Mixin of the result dataclasses that carry their Model in a field `model`: the set-up by name."""
+
+    activation, weights, margin, quad_order = map(_from_model, ("activation", "weights", "margin", "quad_order"))
+
+    def as_dict(self):
+        """The fields, with the model as its names (activation, weights, margin, quad_order): JSON-ready."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "model"}
+        out.update(activation=self.activation, weights=self.weights, margin=self.margin, quad_order=self.quad_order)
+        return out
+
+
 def check_margin(margin, margins=CAPACITY_MARGINS):
     """The margin k of the output stability, in [margins[0], margins[1]]."""
     return check_range("margin", margin, *margins)

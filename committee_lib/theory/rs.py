@@ -117,6 +117,13 @@ def alpha_c_spherical_rs(activation="relu", margin=0.0, *, model=None):
     return model.kernel.dkappa_at_1 / gardner_integral(model.margin)
 
 
+def alpha_c_rs(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
+    """The RS critical capacity: where the entropy of discrete weights vanishes (alpha_c_binary_rs), where
+    q -> 1 for continuous ones (alpha_c_spherical_rs)."""
+    model = resolve(model, activation, weights, margin, quad_order)
+    return alpha_c_binary_rs(model=model) if model.prior.discrete else alpha_c_spherical_rs(model=model)
+
+
 def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, kappa2_term=True, *,
              model=None):
     """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12).

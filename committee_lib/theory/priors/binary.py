@@ -430,11 +430,6 @@ class Binary(Prior):
         _, lc, gam, _ = binary_moments(qhat, x_ref, w_ref)
         return qhat, -0.5 * qhat * (1.0 - q) + lc, gam
 
-    def rs_capacity(self, model):
-        """The zero of the RS free entropy (paper eq. 5): rs.alpha_c_binary_rs."""
-        from .. import rs
-        return rs.alpha_c_binary_rs(model=model)
-
     # --- y -> infinity local entropy
     @staticmethod
     def local_entropy_alpha0(q1):
