@@ -24,7 +24,7 @@ from .theory.frsb import FRSB_STEPS
 from .theory.kernels import ACTIVATIONS
 from .theory.large_deviations import ld
 from .simulation.learners import ALGORITHMS, learn
-from .theory.rs import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
+from .theory.model import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,10 +1,10 @@
-"""RS saddle point, AT line and critical capacities (theory: capacity.md sections 0-5, 7-8).
+"""RS saddle point, AT line and critical capacities (book: theory_capacity).
 
 Reference values come from three kinds of sources, never from a run of the code under test:
 
 * the paper (Baldassi, Malatesta, Zecchina, PRL 123, 170602 (2019)) and the classical perceptron
   literature (Gardner 1988, Krauth-Mezard 1989, Gardner-Derrida 1988), to their printed digits;
-* the derivation notes /work/shared/theory/capacity.md (10-digit values obtained there by
+* the derivation notes behind theory_capacity (10-digit values obtained there by
   independent numerical routes);
 * independent computations written here with scipy/numpy (Gardner's margin integral, the AT
   condition rebuilt from the energetic building blocks, finite differences, brute-force quadrature).
@@ -32,7 +32,7 @@ from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.rs import (alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, rs_overlap, rs_point)
 from committee_lib.theory.rsb import alpha_c_1rsb
 
-# 10-digit values of the derivation notes (capacity.md, table of section 0)
+# 10-digit values of the derivation notes (behind theory_capacity, their first table)
 NOTES = {
     "binary_rs_sign": 0.9469524269,
     "binary_rs_relu": 0.9039862813,

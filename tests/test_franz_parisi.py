@@ -1,8 +1,8 @@
-"""Franz-Parisi entropy around a typical solution (committee_lib.theory.franz_parisi; geometry.md sec. 2, 5).
+"""Franz-Parisi entropy around a typical solution (committee_lib.theory.franz_parisi; book: theory_franz_parisi).
 
 Reference values come from sources independent of the code under test:
 
-* the derivation notes /work/shared/theory/geometry.md sec. 5, to their printed digits
+* the derivation notes behind theory_franz_parisi (their results), to their printed digits
   (d* = 0.063861 sign, 0.017110 ReLU, 0.015775 perceptron at alpha = 0.6; d_typ; spherical
   q_typ, the normalised entropy at d = 0.05 and the crossing of the two curves);
 * exact identities: at S = q~ the saddle point is t = p = q~ with conjugates q^ and
@@ -28,7 +28,7 @@ from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.rs import rs_solution
 
-# geometry.md sec. 5, as printed
+# the derivation notes behind theory_franz_parisi, as printed
 NOTES_D_STAR = {"sign": "0.063861", "relu": "0.017110", "linear": "0.015775"}
 NOTES_D_TYP = {"sign": "0.3953", "relu": "0.3554", "linear": "0.3045"}
 NOTES_Q_SPHERICAL = {"sign": "0.3108", "relu": "0.4526"}

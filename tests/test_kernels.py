@@ -1,4 +1,4 @@
-"""Independent checks of committee_lib.theory.kernels (theory: capacity.md section 1).
+"""Independent checks of committee_lib.theory.kernels (book: theory_capacity, kernel substitution).
 
 kappa(q) = (Delta(q) - Delta_{-1}) / (Delta_2 - Delta_{-1}),  Delta(q) = E[g(x) g(y)], corr(x, y) = q.
 

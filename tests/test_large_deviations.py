@@ -5,7 +5,7 @@ References, never a run of the code under test:
 * exact limits derived in the theory chapter: alpha = 0 (binary H2((1 - sqrt q1)/2), spherical
   ln(1 - q1)/2), q1 -> q_typ (the RS entropy), y = 1 and q0 = q1 (1RSB reduces to RS), the 1/y
   approach of the finite-y free entropy to its limit;
-* the derivation notes /work/shared/theory/geometry.md (sec. 3 and 5), to their printed digits;
+* the derivation notes behind the book page theory_large_deviations (its results, sec. 3 and 5), to their printed digits;
 * independent numerical routes written here: scipy quadrature of the RS entropic term, finite
   differences of the unextremised functionals (the saddle point must be stationary), the
   delta-term identity of the Stein pitfall;
@@ -275,7 +275,7 @@ def test_stein_form_root_is_unphysical_and_direct_form_is_not():
 @pytest.mark.parametrize("activation, q0, phi, phin", [
     ("sign", "0.578918", "0.140100", "-0.06088"), ("relu", "0.522108", "0.159615", "-0.04136")])
 def test_notes_y20_point(activation, q0, phi, phin):
-    """geometry.md sec. 5: y = 20, q1 = 0.85, binary, alpha = 0.4 (the stabilities chapter's point)."""
+    """The derivation notes (theory_stabilities, sec. 5): y = 20, q1 = 0.85, binary, alpha = 0.4 (the stabilities chapter's point)."""
     p = ld_finite_y(0.4, 0.85, 20, activation, "binary")
     assert agrees(p.q0, q0), p.q0
     assert agrees(p.phi, phi), p.phi

@@ -1,6 +1,6 @@
-"""One-step RSB for spherical weights (theory: capacity.md sections 5-6).
+"""One-step RSB for spherical weights (book: theory_capacity, one step of RSB).
 
-References: the derivation notes /work/shared/theory/capacity.md (alpha_c^1RSB = 2.6642800566 at
+References: the derivation notes behind theory_capacity (alpha_c^1RSB = 2.6642800566 at
 x* = 16.635, q0* = 0.75714; the finite-delta minimisation table; the frozen-limit differences)
 and exact reductions written here (q0 = q1 and m = 1 give back RS; the entropic term of the
 frozen limit is known in closed form at every delta).  Printed table digits are checked to half a

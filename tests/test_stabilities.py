@@ -1,4 +1,4 @@
-"""Stability distributions (paper Fig. 3 left; geometry.md sec. 4): typical RS solution, LD replica at
+"""Stability distributions (paper Fig. 3 left; theory_stabilities): typical RS solution, LD replica at
 finite y and as y -> infinity, and a reference built from the group (majority / barycenter).
 
 References, never a run of the code under test:
@@ -11,7 +11,7 @@ References, never a run of the code under test:
 * independent routes: scipy quadrature of the typical density and of the finite-y density at a few
   points, Monte Carlo samplers (scipy truncnorm, exact rejection for the tilted group measure), a
   brute-force finite-K machine for the lattice;
-* the derivation notes /work/shared/theory/geometry.md sec. 5, to their printed digits.
+* the derivation notes behind theory_stabilities (sec. 5), to their printed digits.
 """
 
 import math
@@ -44,7 +44,7 @@ def agrees(value, printed):
 
 @pytest.fixture(scope="module")
 def points():
-    """The y = 20, q1 = 0.85, alpha = 0.4 binary LD points (geometry.md sec. 5)."""
+    """The y = 20, q1 = 0.85, alpha = 0.4 binary LD points (the derivation notes behind theory_stabilities, sec. 5)."""
     return {act: ld_finite_y(0.4, 0.85, 20, act, "binary") for act in ACTIVATIONS}
 
 

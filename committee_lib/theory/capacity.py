@@ -2,11 +2,10 @@
 
 import math
 
-from .kernels import get_kernel
-from .priors import get_prior
-from .rs import DEFAULT_QUAD_ORDER, alpha_at, check_margin
+from .model import DEFAULT_QUAD_ORDER, Model
+from .rs import alpha_at, alpha_c_rs
 from .frsb import FRSB_STEPS, alpha_c_frsb
-from .krsb import alpha_c_krsb_sequence
+from .krsb import KRSB_QUAD_ORDER, alpha_c_krsb_sequence
 from .rsb import alpha_c_1rsb
 
 
@@ -23,18 +22,20 @@ def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFA
     alpha_c_2rsb and alpha_c_3rsb the k-step minima (eq. T32), each seeded from the one before,
     alpha_c_frsb their limit in the number of steps (eq. T33; grid steps frsb_steps beyond 3).
     """
-    kernel, prior, margin = get_kernel(activation), get_prior(weights), check_margin(margin)
-    result = {"weights": prior.name, "activation": kernel.name, "margin": margin, "quad_order": quad_order}
-    result["alpha_c_rs"] = _finite_or_none(prior.rs_capacity(kernel, margin, quad_order))
-    if not prior.rsb_capacity:  # no q -> 1 entropic limits: the RSB capacities do not apply
+    model = Model.of(activation, weights, margin, quad_order)
+    result = {"weights": model.weights, "activation": model.activation, "margin": model.margin,
+              "quad_order": model.quad_order}
+    result["alpha_c_rs"] = _finite_or_none(alpha_c_rs(model=model))
+    if not model.prior.rsb_capacity:  # no q -> 1 entropic limits: the RSB capacities do not apply
         for key in ("alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error"):
             result[key] = None
     else:
-        result["alpha_c_1rsb"] = _finite_or_none(alpha_c_1rsb(kernel, margin, quad_order).alpha_c)
-        _, two, three = alpha_c_krsb_sequence(kernel, 3, margin)
+        result["alpha_c_1rsb"] = _finite_or_none(alpha_c_1rsb(model=model).alpha_c)
+        nested = model.at_order(KRSB_QUAD_ORDER)
+        _, two, three = alpha_c_krsb_sequence(k_max=3, model=nested)
         result["alpha_c_2rsb"], result["alpha_c_3rsb"] = _finite_or_none(two.alpha_c), _finite_or_none(three.alpha_c)
-        full = alpha_c_frsb(kernel, margin, frsb_steps)
+        full = alpha_c_frsb(steps=frsb_steps, model=nested)
         result["alpha_c_frsb"] = _finite_or_none(full.alpha_c)
         result["alpha_c_frsb_error"] = full.error if result["alpha_c_frsb"] is not None else None
-    result["alpha_at"] = _finite_or_none(alpha_at(kernel, prior.name, margin, quad_order))
+    result["alpha_at"] = _finite_or_none(alpha_at(model=model))
     return result

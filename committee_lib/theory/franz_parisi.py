@@ -39,14 +39,19 @@ import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import L, LOG_SQRT_2PI, SQRT2, jit, legendre, log_ndtr, mills, outer_nodes, panel_log_nodes
-from .kernels import ACTIVATIONS, get_kernel
+from .kernels import ACTIVATIONS
+from .model import Model, ModelResult, resolve
 from .priors import get_prior
 from .roots import find_root
-from .rs import rs_solution
+from .rs import alpha_c_rs, rs_solution
 
 #: Gauss-Legendre nodes per panel: 12 gives G_E to ~3e-9 and the entropic averages to ~3e-11
 #: (16: ~1e-11); d* agrees to 9 digits between 12, 16 and 24
 DEFAULT_QUAD_ORDER = 12
+#: the Franz-Parisi calculation has no margin: a given Model must have margin 0
+NO_MARGIN = (0.0, 0.0)
+#: nodes per panel of the RS reference's own saddle point (at least)
+REFERENCE_QUAD_ORDER = 64
 #: tolerance on the saddle-point residuals (overlap units)
 TOL = 1e-9
 #: residual evaluations allowed per saddle point
@@ -205,16 +210,14 @@ def energetic_term(kq, kt, ks, kp, quad_order=DEFAULT_QUAD_ORDER):
 
 # ----------------------------------------------------------------------------- saddle point
 @dataclass(frozen=True)
-class Reference:
+class Reference(ModelResult):
     """The RS equilibrium reference: load, overlap q~, conjugate q^ and entropy F_RS."""
 
     alpha: float
-    activation: str
-    weights: str
+    model: Model
     q: float
     qhat: float
     free_entropy: float
-    quad_order: int
 
     @property
     def d_typ(self):
@@ -240,29 +243,33 @@ class FPPoint:
 
 
 @lru_cache(maxsize=None)
-def _alpha_max(kernel_name, weights):
+def _alpha_max(kernel, prior):
     """The RS capacity bounding the loads with a reference: binary F_RS = 0, spherical q -> 1."""
-    return get_prior(weights).rs_capacity(kernel_name)
+    return alpha_c_rs(model=Model(kernel, prior, 0.0, REFERENCE_QUAD_ORDER))
 
 
-def reference(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER):
+def _fp_model(model, activation, weights, quad_order):
+    """resolve for the Franz-Parisi functions (margin 0)."""
+    return resolve(model, activation, weights, 0.0, quad_order, NO_MARGIN)
+
+
+def reference(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """The RS reference at load alpha in [0, alpha_c^RS) (alpha = 0: q~ = q^ = 0, every configuration).
 
     alpha_c^RS is the RS capacity of the activation and weights (binary: where F_RS = 0; spherical:
     where q -> 1, infinite for sign); beyond it there is no typical solution to stand on.
     """
-    kernel = get_kernel(activation)
-    prior = get_prior(weights)
-    legendre(quad_order)  # validates quad_order
+    model = _fp_model(model, activation, weights, quad_order)
+    kernel, prior = model.kernel, model.prior
     alpha = check_range("alpha", alpha, 0.0, None)
     if alpha > 0.0:
-        a_max = _alpha_max(kernel.name, prior.name) if kernel.name in ACTIVATIONS else math.inf
+        a_max = _alpha_max(kernel, prior) if kernel.name in ACTIVATIONS else math.inf
         alpha = check_range(f"alpha ({prior.name} {kernel.name}: below the RS capacity)", alpha, 0.0, a_max,
                             high_open=True)
     if alpha == 0.0:
-        return Reference(0.0, kernel.name, prior.name, 0.0, 0.0, prior.rs_entropy_alpha0, int(quad_order))
-    rs = rs_solution(alpha, kernel, prior.name, 0.0, max(int(quad_order), 64))
-    return Reference(alpha, kernel.name, prior.name, rs.q, rs.qhat, rs.free_entropy, int(quad_order))
+        return Reference(0.0, model, 0.0, 0.0, prior.rs_entropy_alpha0)
+    rs = rs_solution(alpha, model=model.at_order(max(model.quad_order, REFERENCE_QUAD_ORDER)))
+    return Reference(alpha, model, rs.q, rs.qhat, rs.free_entropy)
 
 
 def _expit(w):
@@ -290,10 +297,8 @@ class _Saddle:
     def __init__(self, ref, S):
         self.ref = ref
         self.S = S
-        self.kernel = get_kernel(ref.activation)
-        self.prior = get_prior(ref.weights)
+        self.kernel, self.prior, self.nodes = ref.model.kernel, ref.model.prior, ref.model.nodes
         self.dim = 2 + len(self.prior.fp_exact_start)
-        self.nodes = legendre(ref.quad_order)
         self.kq = self.kernel.kappa(ref.q) if ref.q > 0.0 else 0.0
         self.ks = self.kernel.kappa(S)
         self.count = 0  # residual evaluations
@@ -590,9 +595,9 @@ def walk(ref, targets, max_halvings=5):
     return points, None, branch
 
 
-def fp_point(S, alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER):
+def fp_point(S, alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """The FPPoint at overlap S, reached by continuation from S = q~."""
-    ref = reference(alpha, activation, weights, quad_order)
+    ref = reference(alpha, activation, weights, quad_order, model=model)
     points, reason, _ = walk(ref, [_check_S(S)])
     if reason is not None:
         raise ConvergenceError(reason)
@@ -628,13 +633,13 @@ def _crossing_index(branch):
     return None
 
 
-def d_star(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER, d_min=1e-6):
+def d_star(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_ORDER, d_min=1e-6, *, model=None):
     """Minimal distance d* < d_typ where F_FP crosses zero (binary weights).
 
     Walks the branch from d_typ toward d_min until F_FP < 0, then refines the crossing with
     Brent's method.  ConvergenceError if the branch ends first (freezing) or never crosses.
     """
-    ref = reference(check_range("alpha", alpha, 0.0, None, low_open=True), activation, weights, quad_order)
+    ref = reference(check_range("alpha", alpha, 0.0, None, low_open=True), activation, weights, quad_order, model=model)
     if ref.free_entropy <= 0.0:
         raise ConvergenceError(f"d*: F_RS = {ref.free_entropy:.3g} <= 0 at alpha = {alpha:g} (beyond the capacity)")
     d_min = check_range("d_min", d_min, 0.0, ref.d_typ, low_open=True, high_open=True)
@@ -651,7 +656,7 @@ def d_star(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_O
 
 
 def fp_curve(alpha, activation="relu", weights="binary", n_points=60, d_min=1e-4, d_max=0.5,
-             quad_order=DEFAULT_QUAD_ORDER):
+             quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """F_FP(d) on both sides of d_typ, with d* (binary) and where the branch ends.
 
     About 60% of the points lie geometrically in [d_min, d_typ), the rest linearly in
@@ -661,7 +666,7 @@ def fp_curve(alpha, activation="relu", weights="binary", n_points=60, d_min=1e-4
     plain floats and lists (JSON-ready), d ascending.
     """
     n_points = int(check_range("n_points", n_points, 5, 10000))
-    ref = reference(alpha, activation, weights, quad_order)
+    ref = reference(alpha, activation, weights, quad_order, model=model)
     if ref.alpha == 0.0:
         raise ParameterError("alpha must be > 0 for fp_curve (alpha = 0 is alpha0_entropy)")
     d_min = check_range("d_min", d_min, 0.0, ref.d_typ, low_open=True, high_open=True)
@@ -686,23 +691,24 @@ def fp_curve(alpha, activation="relu", weights="binary", n_points=60, d_min=1e-4
                q_typ=ref.q, qhat=ref.qhat, d_typ=ref.d_typ, F_rs=ref.free_entropy,
                d_end=float(points[0].d), ended_early=reason is not None, reason=reason,
                evaluations=branch.evaluations + branch_large.evaluations, d_star=None)
-    if get_prior(ref.weights).discrete:  # F_FP = 0 ends the solutions at distance d
+    if ref.model.prior.discrete:  # F_FP = 0 ends the solutions at distance d
         i = _crossing_index(branch)
         if i is not None:
             out["d_star"] = _refine_crossing(branch, i)
     return out
 
 
-def d_star_curve(alphas, activation="relu", quad_order=DEFAULT_QUAD_ORDER):
+def d_star_curve(alphas, activation="relu", quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """d*(alpha), d_typ(alpha) and F_RS(alpha) over the loads `alphas` (binary weights).
 
     A load where d* cannot be found gets None and the reason in `failures` (never NaN).
     """
+    model = resolve(model, activation, "binary", 0.0, quad_order, NO_MARGIN, fixed_weights=True)
     out = {"alpha": [], "d_star": [], "d_typ": [], "F_rs": [], "failures": {}}
     for alpha in alphas:
-        ref = reference(alpha, activation, "binary", quad_order)
+        ref = reference(alpha, model=model)
         try:
-            value = d_star(alpha, activation, "binary", quad_order)
+            value = d_star(alpha, model=model)
         except ConvergenceError as exc:
             value = None
             out["failures"][float(alpha)] = str(exc)
@@ -721,26 +727,27 @@ def curves_crossing(alpha, weights="spherical", activations=("sign", "relu"), br
     normalised curves cross.  ParameterError if the difference has one sign on the bracket.
     """
     lo, hi = (check_range("bracket", x, 0.0, 0.5, low_open=True, high_open=True) for x in bracket)
-    first, second = activations
+    first, second = (_fp_model(None, a, weights, quad_order) for a in activations)
 
     def gap(d):
-        return (fp_point(1.0 - 2.0 * d, alpha, first, weights, quad_order).free_entropy
-                - fp_point(1.0 - 2.0 * d, alpha, second, weights, quad_order).free_entropy)
+        return (fp_point(1.0 - 2.0 * d, alpha, model=first).free_entropy
+                - fp_point(1.0 - 2.0 * d, alpha, model=second).free_entropy)
 
     g_lo, g_hi = gap(lo), gap(hi)
     if g_lo * g_hi > 0.0:
-        raise ParameterError(f"bracket {bracket} does not hold a crossing of {first} and {second} "
+        raise ParameterError(f"bracket {bracket} does not hold a crossing of {first.activation} and {second.activation} "
                              f"(differences {g_lo:.3g}, {g_hi:.3g})")
-    return find_root(gap, lo, hi, f"the crossing of the {first} and {second} Franz-Parisi curves", xtol=1e-10)
+    return find_root(gap, lo, hi, f"the crossing of the {first.activation} and {second.activation} Franz-Parisi curves",
+                     xtol=1e-10)
 
 
-def fp_summary(weights="binary", activation="relu", alpha=0.6, n_points=60, quad_order=DEFAULT_QUAD_ORDER):
+def fp_summary(weights="binary", activation="relu", alpha=0.6, n_points=60, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """What `committee fp` prints: d*, d_typ and the curve F_FP(d) as plain lists.
 
     d_star is None for spherical weights (the entropy of the sphere has no zero crossing to
     speak of) and when the curve does not cross zero before it ends.
     """
-    curve = fp_curve(alpha, activation, weights, n_points=n_points, quad_order=quad_order)
+    curve = fp_curve(alpha, activation, weights, n_points=n_points, quad_order=quad_order, model=model)
     keys = ("weights", "activation", "alpha", "quad_order", "d_star", "d_typ", "q_typ", "F_rs", "d_end",
             "ended_early", "reason", "d", "F")
     return {key: curve[key] for key in keys}

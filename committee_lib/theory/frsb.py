@@ -4,16 +4,15 @@ the finite-load order parameter x(q) branches off the RS overlap (an independent
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
-from .kernels import get_kernel
 from .roots import find_root
-from .krsb import alpha_c_krsb_sequence
+from .krsb import KRSB_QUAD_ORDER, alpha_c_krsb_sequence
+from .model import Model, resolve_spherical
 from .parisi import JammingFunctional, _Start, refine_steps, solve_jamming, solve_parisi
-from .rs import check_margin
 
 #: numbers of steps of the sequence, the h-grid spacing of the first try and the finest one used
 #: when a top step presses against the grid's resolution (parisi.JammingFunctional.q_cap)
@@ -37,6 +36,7 @@ class FullRSBCapacity:
     grid_error: float  # |alpha_K at spacing h/2 - at h| at the largest K
     solutions: tuple  # the JammingSolution of each grid K
     kstep: tuple = ()  # the KStepRSB results of K = 1, 2, 3
+    model: Model = field(default=None, compare=False)
 
 
 def power_law_limit(ks, alphas):
@@ -59,57 +59,57 @@ def power_law_limit(ks, alphas):
     return a3 - amplitude * k3 ** -p, amplitude, p
 
 
-def _resolved(kernel, margin, start, spacing):
+def _resolved(model, start, spacing):
     """solve_jamming from start, halving the grid spacing while the top step presses against it."""
     while True:
-        solution = solve_jamming(kernel, margin, start, spacing)
+        solution = solve_jamming(start=start, spacing=spacing, model=model)
         if not solution.at_resolution_limit:
             return solution
         if spacing / 2 < FINEST_SPACING:
-            raise ConvergenceError(f"{len(solution.q)}-step capacity ({kernel.name}): the top step is narrower than the "
+            raise ConvergenceError(f"{len(solution.q)}-step capacity ({model.activation}): the top step is narrower than the "
                                    f"finest grid (spacing {spacing:g})")
         start, spacing = solution, spacing / 2
 
 
-def alpha_c_frsb(activation="relu", margin=0.0, steps=FRSB_STEPS, spacing=FRSB_SPACING):
+def alpha_c_frsb(activation="relu", margin=0.0, steps=FRSB_STEPS, spacing=FRSB_SPACING, *, model=None):
     """The full-RSB SAT/UNSAT point from the K-step capacities (eq. T33).
 
     K = 1, 2, 3 are the nested-quadrature optima of krsb; each larger K (steps) is minimised on the
     h-grid from the one before (parisi.refine_steps), on a finer grid when its top step needs it.
     alpha_K decreases towards alpha_c^fRSB; the limit is the power law through the last three K and
     its error the change from the three before, plus the grid error (the last solution re-evaluated
-    on a grid twice as fine) and the nested quadrature's.  Kernels with infinite kappa'(1) return
+    on a grid twice as fine) and the nested quadrature's (model.quad_order: its nodes per panel).  Kernels with infinite kappa'(1) return
     alpha_c = inf; where the steps merge (RS exact, as for the perceptron at margin >= 0, or no
     further step lowers alpha) the last value is returned with its quadrature error.
     """
-    kernel, margin = get_kernel(activation), check_margin(margin)
+    model = resolve_spherical(model, activation, margin, KRSB_QUAD_ORDER)
     steps = tuple(int(k) for k in steps)
     if not steps or steps[0] <= 3 or any(b <= a for a, b in zip(steps, steps[1:])):
         raise ParameterError(f"steps must be increasing numbers of steps above 3 (got {steps})")
-    krsb = alpha_c_krsb_sequence(kernel, 3, margin)
+    krsb = alpha_c_krsb_sequence(k_max=3, model=model)
     three = krsb[-1]
     alphas = [s.alpha_c for s in krsb]
     if not math.isfinite(three.alpha_c) or not three.q or _merged(alphas):  # no step left to add
         return FullRSBCapacity(three.alpha_c, three.quadrature_error, three.alpha_c, (1, 2, 3), tuple(alphas),
-                               (0.0,) * 3, math.nan, 0.0, 0.0, (), tuple(krsb))
+                               (0.0,) * 3, math.nan, 0.0, 0.0, (), tuple(krsb), model)
     previous, solutions = three, []
     for k in steps:
         q, r = refine_steps(previous.q, previous.r, k)
-        previous = _resolved(kernel, margin, _Start(q, r), spacing)
+        previous = _resolved(model, _Start(q, r), spacing)
         solutions.append(previous)
     ks = (1, 2, 3) + steps
     alphas = tuple(alphas) + tuple(s.alpha_c for s in solutions)
     limit, _, p = power_law_limit(ks[-3:], alphas[-3:])
     before, _, _ = power_law_limit(ks[-4:-1], alphas[-4:-1])
     last = solutions[-1]
-    finer = JammingFunctional(kernel, margin, last.spacing / 2).alpha(np.array(last.q), np.array(last.r))
+    finer = JammingFunctional(spacing=last.spacing / 2, model=model).alpha(np.array(last.q), np.array(last.r))
     grid_error = abs(finer - last.alpha_c)
     extrapolation_error = abs(limit - before)
     return FullRSBCapacity(alpha_c=float(limit), error=float(extrapolation_error + grid_error + three.quadrature_error),
                            upper_bound=float(min(alphas)), steps=ks, alphas=tuple(map(float, alphas)),
                            spacings=(0.0,) * 3 + tuple(s.spacing for s in solutions), exponent=float(p),
                            extrapolation_error=float(extrapolation_error), grid_error=float(grid_error),
-                           solutions=tuple(solutions), kstep=tuple(krsb))
+                           solutions=tuple(solutions), kstep=tuple(krsb), model=model)
 
 
 def _merged(alphas):
@@ -117,7 +117,7 @@ def _merged(alphas):
     return any(b > a * (1.0 - 1e-9) for a, b in zip(alphas, alphas[1:]))
 
 
-def branch_point(activation="relu", loads=(), margin=0.0, steps=BRANCH_STEPS):
+def branch_point(activation="relu", loads=(), margin=0.0, steps=BRANCH_STEPS, *, model=None):
     """The load where the finite-load x(q) branches off the RS overlap: the root nearest the loads of
     the quadratic through (alpha, q_M - q_m) of the K-step Parisi solutions at three or more loads
     just above it (eq. T28; replica symmetric below it, so that q_M - q_m -> 0 at alpha_AT).
@@ -125,9 +125,10 @@ def branch_point(activation="relu", loads=(), margin=0.0, steps=BRANCH_STEPS):
     loads = tuple(sorted(float(a) for a in loads))
     if len(loads) < 3:
         raise ParameterError(f"branch_point needs at least three loads (got {len(loads)})")
+    model = resolve_spherical(model, activation, margin, KRSB_QUAD_ORDER)
     widths, previous = [], None
     for load in reversed(loads):  # from the widest x(q) down, each started from the last
-        previous = solve_parisi(load, activation, margin, steps, start=previous)
+        previous = solve_parisi(load, steps=steps, start=previous, model=model)
         widths.append(previous.q_max - previous.q_min)
     widths = widths[::-1]
     roots = np.roots(np.polyfit(loads, widths, 2))

@@ -9,17 +9,15 @@ the solution with fewer steps unnoticed.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .energetic import krsb_energetic
 from ..errors import ConvergenceError, ParameterError
-from .gaussian import legendre
-from .kernels import get_kernel
+from .model import DEFAULT_QUAD_ORDER, Model, resolve_spherical
 from .parisi import JammingFunctional, _Start, solve_jamming
-from .priors import Spherical
-from .rs import alpha_c_spherical_rs, check_margin
+from .rs import alpha_c_spherical_rs
 from .rsb import alpha_c_1rsb
 
 #: the largest number of steps solved by nested quadrature
@@ -52,16 +50,17 @@ class KStepRSB:
     quadrature_error: float  # change of alpha_c at twice the nodes (nested) or half the spacing (grid)
     gradient: float  # largest |d alpha / d ln(1 - q_i)|, |d alpha / d ln r_i| at the optimum
     route: str = "nested quadrature"  # of alpha_c: "grid" where a large tilt puts the peak out of the nested windows
+    model: Model = field(default=None, compare=False)  # quad_order: the nodes per panel of the nested averages
 
 
-def krsb_alpha(q, r, activation="relu", margin=0.0, quad_order=KRSB_QUAD_ORDER):
+def krsb_alpha(q, r, activation="relu", margin=0.0, quad_order=KRSB_QUAD_ORDER, *, model=None):
     """alpha(q, r) = S / (-E) on the k-step SAT/UNSAT line (eq. T32); k = len(q) = len(r)."""
-    kernel, margin = get_kernel(activation), check_margin(margin)
+    model = resolve_spherical(model, activation, margin, quad_order)
     q, r = _check_steps(q, r)
-    if not math.isfinite(kernel.dkappa_at_1):
-        raise ParameterError(f"activation {kernel.name} has kappa'(1) = inf: its spherical capacity diverges at every "
+    if not math.isfinite(model.kernel.dkappa_at_1):
+        raise ParameterError(f"activation {model.activation} has kappa'(1) = inf: its spherical capacity diverges at every "
                              "number of steps; krsb_alpha needs a kernel with finite kappa'(1)")
-    return _alpha(kernel, q, r, margin, legendre(quad_order))
+    return _alpha(model, q, r)
 
 
 def _check_steps(q, r):
@@ -75,9 +74,10 @@ def _check_steps(q, r):
     return q, r
 
 
-def _alpha(kernel, q, r, margin, nodes):
-    e = krsb_energetic(np.asarray(kernel.kappa(q), dtype=float).reshape(-1), r, kernel.dkappa_at_1, margin, *nodes)
-    return Spherical.krsb_entropy(tuple(q), tuple(r)) / -e
+def _alpha(model, q, r):
+    kernel = model.kernel
+    e = krsb_energetic(np.asarray(kernel.kappa(q), dtype=float).reshape(-1), r, kernel.dkappa_at_1, model.margin, *model.nodes)
+    return model.prior.krsb_entropy(tuple(q), tuple(r)) / -e
 
 
 def _seeds(previous):
@@ -102,7 +102,7 @@ def _seeds(previous):
     return seeds
 
 
-def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER, previous=None):
+def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER, previous=None, *, model=None):
     """Spherical k-step RSB capacity, k in 1..3, each k seeded from the (k-1)-step optimum.
 
     k = 1 is alpha_c_1rsb's minimum.  For k >= 2 every split of the (k-1)-step optimum is minimised
@@ -113,37 +113,39 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
     Kernels with infinite kappa'(1) (sign) have an infinite capacity.
     Raises ConvergenceError when no stationary point is reached or the checks fail.
     """
-    kernel, margin = get_kernel(activation), check_margin(margin)
+    model = resolve_spherical(model, activation, margin, quad_order)
+    kernel, margin, quad_order = model.kernel, model.margin, model.quad_order
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= K_MAX:
         raise ParameterError(f"k (number of RSB steps) must be an integer in [1, {K_MAX}] (got {k!r})")
+    unbroken = replace(KStepRSB(k, math.inf, (), (), math.nan, True, 0.0, 0.0, 0.0), model=model)
     if not math.isfinite(kernel.dkappa_at_1):
-        return KStepRSB(k, math.inf, (), (), math.nan, True, 0.0, 0.0, 0.0)
-    alpha_rs = alpha_c_spherical_rs(kernel, margin)
+        return unbroken
+    alpha_rs = alpha_c_spherical_rs(model=model)
     if k == 1:
-        frozen = alpha_c_1rsb(kernel, margin)
+        frozen = alpha_c_1rsb(model=model.at_order(DEFAULT_QUAD_ORDER))
         if frozen.on_boundary:
-            return KStepRSB(1, alpha_rs, (), (), math.nan, True, 0.0, 0.0, 0.0)
+            return replace(unbroken, alpha_c=alpha_rs)
         q, r = np.array([frozen.q0]), np.array([frozen.x])
         alpha, grid_alpha = frozen.alpha_c, frozen.alpha_c
-        check = _alpha(kernel, q, r, margin, legendre(2 * quad_order))
+        check = _alpha(model.at_order(2 * quad_order), q, r)
     else:
         if previous is None or previous.k != k - 1:
-            previous = alpha_c_krsb(kernel, k - 1, margin, quad_order)
+            previous = alpha_c_krsb(k=k - 1, model=model)
         if not previous.q:  # the (k-1)-step optimum is RS: nothing to split
-            return KStepRSB(k, previous.alpha_c, (), (), math.nan, True, 0.0, 0.0, 0.0)
+            return replace(unbroken, alpha_c=previous.alpha_c)
         best = None
         for seed_q, seed_r in _seeds(previous):
-            found = _solve_resolved(kernel, margin, _Start(seed_q, seed_r), SEARCH_SPACINGS)
+            found = _solve_resolved(model, _Start(seed_q, seed_r), SEARCH_SPACINGS)
             if found is not None and (best is None or found.alpha_c < best.alpha_c):
                 best = found
         if best is not None:  # polish on the grid of the accuracy check
-            best = _solve_resolved(kernel, margin, best, tuple(h for h in SEARCH_SPACINGS if h <= min(best.spacing, GRID_SPACING)))
+            best = _solve_resolved(model, best, tuple(h for h in SEARCH_SPACINGS if h <= min(best.spacing, GRID_SPACING)))
         if best is None:
             raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}, margin {margin:g}): no start converged")
         q, r, grid_alpha = np.array(best.q), np.array(best.r), best.alpha_c
         for attempt in range(2):  # overlaps close to 1 need more nodes: double once if the check fails
-            alpha = _alpha(kernel, q, r, margin, legendre(quad_order))
-            check = _alpha(kernel, q, r, margin, legendre(2 * quad_order))
+            alpha = _alpha(model.at_order(quad_order), q, r)
+            check = _alpha(model.at_order(2 * quad_order), q, r)
             if abs(check - alpha) <= QUAD_TOL or attempt == 1:
                 break
             quad_order *= 2
@@ -154,7 +156,7 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
     if not abs(grid_alpha - alpha) <= GRID_TOL:
         # the nested windows sit on the bare Gaussian, and a large tilt (large r, large margin) moves
         # the integrand's peak out of them; the grid follows the peak: take it if it is converged
-        finer = JammingFunctional(kernel, margin, best.spacing / 2).alpha(q, r)
+        finer = JammingFunctional(spacing=best.spacing / 2, model=model).alpha(q, r)
         if not abs(finer - grid_alpha) <= GRID_CONVERGED:
             raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): grid ({grid_alpha:.10g}, {finer:.10g} at "
                                    f"half the spacing) and nested quadrature ({alpha:.10g}) disagree")
@@ -163,15 +165,15 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
         raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}): the optimum {alpha:.12g} lies above "
                                f"the {k - 1}-step value {previous.alpha_c:.12g}")
     return KStepRSB(k, float(alpha), tuple(map(float, q)), tuple(map(float, r)), float(r[-1] / kernel.dkappa_at_1),
-                    True, abs(grid_alpha - check), error, _stationarity(kernel, margin, q, r), route)
+                    True, abs(grid_alpha - check), error, _stationarity(model, q, r), route, model)
 
 
-def _solve_resolved(kernel, margin, start, spacings):
+def _solve_resolved(model, start, spacings):
     """solve_jamming from start on the first of the spacings whose grid resolves the top step of the
     solution (each finer one started from the last); None if none converges or resolves it."""
     for spacing in spacings:
         try:
-            start = solve_jamming(kernel, margin, start, spacing)
+            start = solve_jamming(start=start, spacing=spacing, model=model)
         except ConvergenceError:
             return None
         if not start.at_resolution_limit:
@@ -179,16 +181,17 @@ def _solve_resolved(kernel, margin, start, spacings):
     return None
 
 
-def _stationarity(kernel, margin, q, r):
+def _stationarity(model, q, r):
     """Largest |d alpha / d ln(1 - q_i)|, |d alpha / d ln r_i| at (q, r) on the grid: 0 at a stationary point."""
-    _, grad = JammingFunctional(kernel, margin, GRID_SPACING / 2)(q, r)
+    _, grad = JammingFunctional(spacing=GRID_SPACING / 2, model=model)(q, r)
     return float(np.max(np.abs(np.concatenate([grad[:q.size] * (1.0 - q), grad[q.size:] * r]))))
 
 
-def alpha_c_krsb_sequence(activation="relu", k_max=K_MAX, margin=0.0, quad_order=KRSB_QUAD_ORDER):
+def alpha_c_krsb_sequence(activation="relu", k_max=K_MAX, margin=0.0, quad_order=KRSB_QUAD_ORDER, *, model=None):
     """[1-step, ..., k_max-step] capacities, each seeded from the one before."""
+    model = resolve_spherical(model, activation, margin, quad_order)
     out, previous = [], None
     for k in range(1, k_max + 1):
-        previous = alpha_c_krsb(activation, k, margin, quad_order, previous)
+        previous = alpha_c_krsb(k=k, previous=previous, model=model)
         out.append(previous)
     return out

@@ -33,7 +33,7 @@ the local entropy stops being monotone, and the `committee ld` command.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -41,11 +41,11 @@ from scipy.optimize import minimize_scalar
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
                        tilted_log_nodes)
-from .kernels import get_kernel
 from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
+from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, ModelResult, resolve
 from .priors import PRIORS, get_prior
 from .roots import bisect_into_domain, find_root
-from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_overlap, rs_solution
+from .rs import rs_overlap, rs_solution
 
 #: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]
 Y_MAX = 2000
@@ -109,7 +109,7 @@ def tilted_output(kap0, kap1, y, margin, x_ref, w_ref):
 
 # ----------------------------------------------------------------------------- finite-y saddle point
 @dataclass(frozen=True)
-class LDPoint:
+class LDPoint(ModelResult):
     """The finite-y saddle point of eq. (8) at (alpha, q1, y), everything per N.
 
     free_entropy F_LD = entropic + alpha * y * energetic; phi = F_LD / y; phi0 = F_LD(alpha=0)/y;
@@ -119,12 +119,9 @@ class LDPoint:
     is fixed by (kappa0, kappa1, y).
     """
 
-    weights: str
-    activation: str
     alpha: float
     q1: float
     y: int
-    margin: float
     q0: float
     qhat0: float
     qhat1: float | None
@@ -136,10 +133,7 @@ class LDPoint:
     phi_normalized: float
     entropic: float
     energetic: float
-    quad_order: int = DEFAULT_QUAD_ORDER
-
-    def as_dict(self):
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+    model: Model = field(compare=False)
 
 
 def check_y(y):
@@ -150,13 +144,9 @@ def check_y(y):
     return int(value)
 
 
-def _check(alpha, q1, y, activation, weights, margin, quad_order):
-    kernel, prior = get_kernel(activation), get_prior(weights)
-    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
-    y = check_y(y)
-    legendre(quad_order)
-    return kernel, prior, alpha, q1, y, check_nonnegative_margin(margin)
+def _ld_model(model, activation, weights, margin, quad_order):
+    """resolve for the large-deviation functions (margins of the geometry chapters)."""
+    return resolve(model, activation, weights, margin, quad_order, GEOMETRY_MARGINS)
 
 
 def finite_y_alpha0(q1, y, weights, quad_order=DEFAULT_QUAD_ORDER):
@@ -173,11 +163,10 @@ def finite_y_alpha0(q1, y, weights, quad_order=DEFAULT_QUAD_ORDER):
 class _FiniteY:
     """Residual of the last saddle-point equation and the state evaluated along the way."""
 
-    def __init__(self, kernel, prior, alpha, q1, y, margin, quad_order):
-        self.kernel, self.prior, self.alpha, self.q1, self.y, self.margin = kernel, prior, alpha, q1, y, margin
-        self.quad_order = quad_order
-        self.nodes = legendre(quad_order)
-        self.kap1 = kernel.kappa(q1)
+    def __init__(self, model, alpha, q1, y):
+        self.model, self.alpha, self.q1, self.y = model, alpha, q1, y
+        self.kernel, self.prior, self.margin, self.nodes = model.kernel, model.prior, model.margin, model.nodes
+        self.kap1 = self.kernel.kappa(q1)
         self.c_guess = None  # binary: the group coupling of the last evaluation (set by the prior)
         self.last = None
 
@@ -194,40 +183,44 @@ class _FiniteY:
         energetic = tilted_output(kap0, self.kap1, float(y), self.margin, *self.nodes)[0] / y
         entropic = self.prior.ld_entropic(q0, self.q1, qhat0, qhat1, y, psi)
         free = entropic + self.alpha * y * energetic
-        phi0 = finite_y_alpha0(self.q1, y, self.prior.name, self.quad_order)
+        phi0 = self.prior.finite_y_alpha0(self.q1, y, self.model.quad_order)
         values = (q0, qhat0, free, entropic, energetic)
         if not all(math.isfinite(v) for v in values):
             raise ConvergenceError(
                 f"finite-y point at alpha={self.alpha:g}, q1={self.q1:g}, y={y} is not finite: "
                 f"(q0, qhat0, F, G_S, G_E) = {values}")
         return LDPoint(
-            weights=self.prior.name, activation=self.kernel.name, alpha=self.alpha, q1=self.q1, y=y,
-            margin=self.margin, q0=q0, qhat0=qhat0, qhat1=qhat1, kappa0=kap0, kappa1=self.kap1,
+            alpha=self.alpha, q1=self.q1, y=y, q0=q0, qhat0=qhat0, qhat1=qhat1, kappa0=kap0, kappa1=self.kap1,
             free_entropy=free, phi=free / y, phi0=phi0, phi_normalized=free / y - phi0, entropic=entropic,
-            energetic=energetic, quad_order=self.quad_order)
+            energetic=energetic, model=self.model)
 
 
 def ld_finite_y(alpha, q1, y, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
-                start=None):
+                start=None, *, model=None):
     """The finite-y large-deviation saddle point (eq. 8) at (alpha, q1, y): an LDPoint.
 
     start: a previous LDPoint to continue from.  Raises ParameterError for bad input (alpha <= 0,
     q1 outside (0, 1), y not an integer in [2, Y_MAX], ...) and ConvergenceError when no solution is
     found (q1 at or below the typical overlap) or a solver does not converge.
     """
-    kernel, prior, alpha, q1, y, margin = _check(alpha, q1, y, activation, weights, margin, quad_order)
-    problem = _FiniteY(kernel, prior, alpha, q1, y, margin, quad_order)
-    what = (f"finite-y large deviation ({prior.name}, {kernel.name}) at alpha={alpha:g}, q1={q1:g}, y={y} "
+    model = _ld_model(model, activation, weights, margin, quad_order)
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    problem = _FiniteY(model, alpha, q1, check_y(y))
+    y, prior = problem.y, model.prior
+    what = (f"finite-y large deviation ({model.weights}, {model.activation}) at alpha={alpha:g}, q1={q1:g}, y={y} "
             f"(a solution exists only for q1 above the typical overlap)")
     prior.ld_solve(problem, start if isinstance(start, LDPoint) else None, what)
     return problem.point()
 
 
-def finite_y_curve(alpha, q1, ys, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+def finite_y_curve(alpha, q1, ys, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *,
+                   model=None):
     """LDPoints along increasing ys by continuation in y (each solution starts the next)."""
+    model = _ld_model(model, activation, weights, margin, quad_order)
     points, prev = [], None
     for y in sorted(int(check_y(v)) for v in ys):
-        prev = ld_finite_y(alpha, q1, y, activation, weights, margin, quad_order, start=prev)
+        prev = ld_finite_y(alpha, q1, y, start=prev, model=model)
         points.append(prev)
     return points
 
@@ -246,11 +239,9 @@ def local_entropy_slope(point):
     if not isinstance(point, LocalEntropy):
         raise ParameterError(f"point must be a LocalEntropy (got {type(point).__name__})")
     q1 = point.q1
-    prior = get_prior(point.weights)
+    prior, kernel, nodes = point.model.prior, point.model.kernel, point.model.nodes
     if point.flat:
         return prior.local_entropy_alpha0_slope(q1)
-    kernel = get_kernel(point.activation)
-    nodes = legendre(point.quad_order)
     h = 1e-5 * min(q1, 1.0 - q1)
 
     def mean_me(q):
@@ -261,19 +252,20 @@ def local_entropy_slope(point):
     return d_entropic + point.alpha * d_energetic
 
 
-def _curve_points(alpha, q1s, activation, weights, margin, quad_order):
+def _curve_points(alpha, q1s, model):
     """LocalEntropy objects along decreasing q1s (continuation), stopping where the branch ends."""
     points, prev = [], None
     for q1 in sorted(q1s, reverse=True):
         try:
-            prev = local_entropy(alpha, q1, activation, weights, margin, quad_order, start=prev)
+            prev = local_entropy(alpha, q1, start=prev, model=model)
         except ConvergenceError:
             break
         points.append(prev)
     return points
 
 
-def max_slope(alpha, activation="relu", weights="binary", q1s=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+def max_slope(alpha, activation="relu", weights="binary", q1s=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *,
+              model=None):
     """(max over q1 of d phi/d q1, the q1 where it is reached) on the y -> infinity branch.
 
     Negative: phi decreases with q1 (grows with the distance) everywhere: a monotone local entropy.
@@ -282,19 +274,20 @@ def max_slope(alpha, activation="relu", weights="binary", q1s=None, margin=0.0, 
     30 points, 1 - q1 log-spaced from 1e-3 to the typical overlap) is refined by a bounded scalar
     search between its neighbours.
     """
+    model = _ld_model(model, activation, weights, margin, quad_order)
     if q1s is None:
-        q_typ = rs_overlap(alpha, activation, weights, margin, quad_order)
+        q_typ = rs_overlap(alpha, model=model)
         q1s = 1.0 - np.geomspace(1e-3, 0.995 * (1.0 - q_typ), 30)
-    points = _curve_points(alpha, q1s, activation, weights, margin, quad_order)
+    points = _curve_points(alpha, q1s, model)
     if len(points) < 3:
-        raise ConvergenceError(f"max_slope at alpha={alpha:g} ({weights}, {activation}): the branch has < 3 points")
+        raise ConvergenceError(f"max_slope at alpha={alpha:g} ({model.weights}, {model.activation}): the branch has < 3 points")
     slopes = np.array([local_entropy_slope(p) for p in points])
     i = int(np.clip(np.argmax(slopes), 1, len(points) - 2))
     lo, hi = points[i + 1].q1, points[i - 1].q1
     start = {"p": points[i]}
 
     def neg_slope(q1):
-        start["p"] = local_entropy(alpha, q1, activation, weights, margin, quad_order, start=start["p"])
+        start["p"] = local_entropy(alpha, q1, start=start["p"], model=model)
         return -local_entropy_slope(start["p"])
 
     res = minimize_scalar(neg_slope, bounds=(lo, hi), method="bounded", options={"xatol": 1e-7})
@@ -302,23 +295,22 @@ def max_slope(alpha, activation="relu", weights="binary", q1s=None, margin=0.0, 
 
 
 @dataclass(frozen=True)
-class Breakup:
+class Breakup(ModelResult):
     """Where the y -> infinity local entropy stops being monotone (alpha_breakup).
 
     alpha: the smallest load with max_q1 d phi/d q1 = 0; q1: where that maximum sits;
     alphas, slopes: the scanned profile max_q1 d phi/d q1 (negative: monotone).
     """
 
-    activation: str
-    weights: str
     alpha: float
     q1: float
     alphas: tuple
     slopes: tuple
+    model: Model = field(compare=False)
 
 
 def alpha_breakup(activation="relu", weights="binary", alphas=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
-                  xtol=1e-6):
+                  xtol=1e-6, *, model=None):
     """The smallest alpha where the y -> infinity local entropy phi(q1) stops being monotone: a Breakup.
 
     The profile max_q1 d phi/d q1 is computed on `alphas` (default 0.6 to 1.0 in steps of 0.05); from
@@ -326,9 +318,9 @@ def alpha_breakup(activation="relu", weights="binary", alphas=None, margin=0.0, 
     maximised on a window of q1 around where it became positive.  Raises ConvergenceError if the
     profile does not change sign.
     """
-    kernel, prior = get_kernel(activation), get_prior(weights)
+    model = _ld_model(model, activation, weights, margin, quad_order)
     alphas = np.arange(0.6, 1.0001, 0.05) if alphas is None else np.asarray(alphas, dtype=float)
-    profile = [max_slope(a, activation, weights, None, margin, quad_order) for a in alphas]
+    profile = [max_slope(a, model=model) for a in alphas]
     slopes = [p[0] for p in profile]
     for k in range(1, len(alphas)):
         if slopes[k - 1] < 0.0 <= slopes[k]:
@@ -337,27 +329,35 @@ def alpha_breakup(activation="relu", weights="binary", alphas=None, margin=0.0, 
             state = {}
 
             def g(x):
-                state["value"] = max_slope(x, activation, weights, window, margin, quad_order)
+                state["value"] = max_slope(x, q1s=window, model=model)
                 return state["value"][0]
 
-            root = find_root(g, alphas[k - 1], alphas[k], f"alpha_breakup ({prior.name}, {kernel.name})", xtol=xtol)
+            root = find_root(g, alphas[k - 1], alphas[k], f"alpha_breakup ({model.weights}, {model.activation})", xtol=xtol)
             g(root)
-            return Breakup(kernel.name, prior.name, float(root), float(state["value"][1]),
-                           tuple(float(a) for a in alphas), tuple(float(v) for v in slopes))
+            return Breakup(float(root), float(state["value"][1]), tuple(float(a) for a in alphas),
+                           tuple(float(v) for v in slopes), model)
     raise ConvergenceError(
-        f"alpha_breakup ({prior.name}, {kernel.name}): max d phi/d q1 does not change sign on alpha in "
+        f"alpha_breakup ({model.weights}, {model.activation}): max d phi/d q1 does not change sign on alpha in "
         f"[{alphas[0]:g}, {alphas[-1]:g}]")
 
 
 # ----------------------------------------------------------------------------- alpha*: where sign and ReLU swap
-def normalized_difference(alpha, q1, weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, first="relu",
-                          second="sign"):
-    """phi_norm(first) - phi_norm(second) at (alpha, q1), or None when both are in the flat region."""
-    a = local_entropy(alpha, q1, first, weights, margin, quad_order)
-    b = local_entropy(alpha, q1, second, weights, margin, quad_order)
+def _pair(weights, margin, quad_order, first="relu", second="sign"):
+    """The Models of the two activations compared at equal weights, margin and quadrature."""
+    return tuple(_ld_model(None, activation, weights, margin, quad_order) for activation in (first, second))
+
+
+def _difference(alpha, q1, pair):
+    a, b = (local_entropy(alpha, q1, model=model) for model in pair)
     if a.flat and b.flat:
         return None
     return a.phi_normalized - b.phi_normalized
+
+
+def normalized_difference(alpha, q1, weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, first="relu",
+                          second="sign"):
+    """phi_norm(first) - phi_norm(second) at (alpha, q1), or None when both are in the flat region."""
+    return _difference(alpha, q1, _pair(weights, margin, quad_order, first, second))
 
 
 def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER, xtol=1e-9):
@@ -369,14 +369,19 @@ def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order
     curves are exactly flat count as 'alpha too small'); then Brent.  Returns (alpha*, the common
     value of phi_norm at the crossing).
     """
-    prior = get_prior(weights)
+    return _alpha_star(q1, _pair(weights, margin, quad_order), guess, xtol)
+
+
+def _alpha_star(q1, pair, guess=None, xtol=1e-9):
+    """alpha_star_fixed_q1 for the (ReLU, sign) Models `pair`."""
+    prior = pair[0].prior
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     lo_limit, hi_limit = prior.alpha_star_range
     a = prior.alpha_star_guess if guess is None else check_range("guess", guess, lo_limit, hi_limit)
     what = f"alpha* ({prior.name}) at q1={q1:g}"
 
     def diff(x):
-        return normalized_difference(x, q1, prior.name, margin, quad_order)
+        return _difference(x, q1, pair)
 
     d = diff(a)
     up = d is None or d > 0.0
@@ -404,7 +409,7 @@ def alpha_star_fixed_q1(q1, weights="binary", guess=None, margin=0.0, quad_order
         return v
 
     root = find_root(f, lo, hi, what, xtol=xtol)
-    return root, local_entropy(root, q1, "relu", prior.name, margin, quad_order).phi_normalized
+    return root, local_entropy(root, q1, model=pair[0]).phi_normalized
 
 
 def alpha_star_level(delta, weights="binary", q1_bracket=None, margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
@@ -416,11 +421,12 @@ def alpha_star_level(delta, weights="binary", q1_bracket=None, margin=0.0, quad_
     (default (0.85, 0.99)).
     """
     delta = check_range("delta", delta, 0.0, None, low_open=True)
+    pair = _pair(weights, margin, quad_order)
     lo, hi = q1_bracket or (0.85, 0.99)
     state = {"guess": None, "last": None}
 
     def f(q1):
-        state["last"] = alpha_star_fixed_q1(q1, weights, state["guess"], margin, quad_order)
+        state["last"] = _alpha_star(q1, pair, state["guess"])
         state["guess"] = state["last"][0]
         return math.log(max(-state["last"][1], 1e-300)) - math.log(delta)
 
@@ -437,11 +443,12 @@ def alpha_star_level(delta, weights="binary", q1_bracket=None, margin=0.0, quad_
 
 def crossing_locus(q1s, weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
     """alpha*(q1) and the crossing height phi_norm for each q1 (None where there is no crossing)."""
+    pair = _pair(weights, margin, quad_order)
     out = {"q1": np.asarray(q1s, dtype=float), "alpha_star": [], "height": []}
     guess = None
     for q1 in out["q1"]:
         try:
-            a, h = alpha_star_fixed_q1(q1, weights, guess, margin, quad_order)
+            a, h = _alpha_star(q1, pair, guess)
             guess = a
         except ConvergenceError:
             a, h = math.nan, math.nan
@@ -460,13 +467,14 @@ def ld(weights, activation, alpha, q1, y=None, margin=0.0, quad_order=DEFAULT_QU
     (y = None: gamma_q (None in the flat region, where it is infinite), qhat, gamma_hat, flat;
     finite y: q0, qhat0, qhat1, free_entropy).
     """
+    model = _ld_model(None, activation, weights, margin, quad_order)
     if y is None:
-        p = local_entropy(alpha, q1, activation, weights, margin, quad_order)
+        p = local_entropy(alpha, q1, model=model)
         return {"weights": p.weights, "activation": p.activation, "alpha": p.alpha, "q1": p.q1, "y": None,
                 "margin": p.margin, "phi": p.phi, "phi_normalized": p.phi_normalized, "phi_alpha0": p.phi0,
                 "gamma_q": p.gamma_q if math.isfinite(p.gamma_q) else None, "qhat": p.qhat,
                 "gamma_hat": p.gamma_hat, "flat": p.flat}
-    p = ld_finite_y(alpha, q1, y, activation, weights, margin, quad_order)
+    p = ld_finite_y(alpha, q1, y, model=model)
     return {"weights": p.weights, "activation": p.activation, "alpha": p.alpha, "q1": p.q1, "y": p.y,
             "margin": p.margin, "phi": p.phi, "phi_normalized": p.phi_normalized, "phi_alpha0": p.phi0,
             "q0": p.q0, "qhat0": p.qhat0, "qhat1": p.qhat1, "free_entropy": p.free_entropy}
@@ -492,10 +500,11 @@ def fig2_curves(weights, alphas, q1s, activations=("sign", "relu"), margin=0.0, 
 
 
 def finite_y_convergence(alpha, q1, ys, activation="sign", weights="binary", margin=0.0,
-                         quad_order=DEFAULT_QUAD_ORDER):
+                         quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """Finite-y solutions along ys next to the y -> infinity limit (a dict of arrays and the limit)."""
-    points = finite_y_curve(alpha, q1, ys, activation, weights, margin, quad_order)
-    limit = local_entropy(alpha, q1, activation, weights, margin, quad_order)
+    model = _ld_model(model, activation, weights, margin, quad_order)
+    points = finite_y_curve(alpha, q1, ys, model=model)
+    limit = local_entropy(alpha, q1, model=model)
     return {
         "y": np.array([p.y for p in points]),
         "phi": np.array([p.phi for p in points]),

@@ -35,11 +35,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, check_range
-from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
-from .kernels import get_kernel
+from .gaussian import L, clamped_sorted, jit, log_ndtr, mills, split_nodes
+from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, ModelResult, resolve
 from .priors import get_prior
 from .roots import find_root
-from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin
 
 #: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
 Q1_GAP = 1e-9
@@ -103,7 +102,7 @@ def energetic_envelope(kap1, gam, margin, x_ref, w_ref):
 
 # ----------------------------------------------------------------------------- the saddle point
 @dataclass(frozen=True)
-class LocalEntropy:
+class LocalEntropy(ModelResult):
     """y -> infinity local entropy and its saddle point at (alpha, q1).
 
     phi: lim F_LD / y; phi0: its alpha = 0 value (binary H2((1 - sqrt q1)/2), spherical
@@ -116,11 +115,8 @@ class LocalEntropy:
     precision; phi = phi0 is then returned.
     """
 
-    weights: str
-    activation: str
     alpha: float
     q1: float
-    margin: float
     phi: float
     phi0: float
     phi_normalized: float
@@ -131,11 +127,8 @@ class LocalEntropy:
     energetic: float
     kappa1: float
     dkappa1: float
-    flat: bool = False
-    quad_order: int = field(default=DEFAULT_QUAD_ORDER)
-
-    def as_dict(self):
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+    flat: bool
+    model: Model = field(compare=False)
 
 
 def phi_alpha0(q1, weights):
@@ -145,16 +138,12 @@ def phi_alpha0(q1, weights):
     return prior.local_entropy_alpha0(q1)
 
 
-def _check(alpha, q1, activation, weights, margin, quad_order):
-    kernel = get_kernel(activation)
-    prior = get_prior(weights)
+def _check(alpha, q1):
     alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
     q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
     if q1 > 1.0 - Q1_GAP:
         raise ParameterError(f"q1 must lie in (0, {1.0 - Q1_GAP:.9f}] (got {q1!r})")
-    margin = check_nonnegative_margin(margin)
-    legendre(quad_order)  # validates quad_order
-    return kernel, prior, alpha, q1, margin
+    return alpha, q1
 
 
 class _Problem:
@@ -166,12 +155,11 @@ class _Problem:
     region left of its domain (binary: gamma_hat would have to be negative).
     """
 
-    def __init__(self, kernel, prior, alpha, q1, margin, quad_order, stein=False):
-        self.kernel, self.prior, self.alpha, self.q1, self.margin = kernel, prior, alpha, q1, margin
-        self.quad_order = quad_order
-        self.nodes = legendre(quad_order)
-        self.kap1 = kernel.kappa(q1)
-        self.dk1 = kernel.dkappa(q1)
+    def __init__(self, model, alpha, q1, stein=False):
+        self.model, self.alpha, self.q1 = model, alpha, q1
+        self.kernel, self.prior, self.margin, self.nodes = model.kernel, model.prior, model.margin, model.nodes
+        self.kap1 = self.kernel.kappa(q1)
+        self.dk1 = self.kernel.dkappa(q1)
         self.stein = stein
         self.gh_guess = 1.0
         self.last = None
@@ -194,7 +182,7 @@ class _Problem:
 
     def _make(self, gq, qhat, gh, me, entropic, flat=False):
         phi = entropic + self.alpha * me
-        phi0 = phi_alpha0(self.q1, self.prior.name)
+        phi0 = self.prior.local_entropy_alpha0(self.q1)
         if flat:
             phi = phi0
         values = (phi, gq, qhat, me, entropic)
@@ -203,10 +191,9 @@ class _Problem:
                 f"local entropy at alpha={self.alpha:g}, q1={self.q1:g} is not finite: (phi, Gamma_q, qhat, E M_E, "
                 f"entropic) = {values}")
         return LocalEntropy(
-            weights=self.prior.name, activation=self.kernel.name, alpha=self.alpha, q1=self.q1,
-            margin=self.margin, phi=phi, phi0=phi0, phi_normalized=phi - phi0, gamma_q=gq, qhat=qhat,
+            alpha=self.alpha, q1=self.q1, phi=phi, phi0=phi0, phi_normalized=phi - phi0, gamma_q=gq, qhat=qhat,
             gamma_hat=gh, entropic=entropic, energetic=me, kappa1=self.kap1, dkappa1=self.dk1, flat=flat,
-            quad_order=self.quad_order)
+            model=self.model)
 
     def result(self, v):
         if self.evaluate(v) is None:
@@ -214,7 +201,7 @@ class _Problem:
         return self._make(*self.last)
 
     def flat_result(self):
-        phi0 = phi_alpha0(self.q1, self.prior.name)
+        phi0 = self.prior.local_entropy_alpha0(self.q1)
         gh = self.prior.envelope_gamma_hat_alpha0(self.q1)
         return self._make(math.inf, 0.0, gh, 0.0, phi0, flat=True)
 
@@ -275,7 +262,7 @@ def _solve(problem, v0, step):
 
 
 def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
-                  start=None, stein=False):
+                  start=None, stein=False, *, model=None):
     """The y -> infinity local entropy at (alpha, q1): a LocalEntropy (theory_large_deviations: the limit of many replicas).
 
     start: a previous LocalEntropy (or a Gamma_q value) to continue from (bracketing starts there
@@ -284,9 +271,10 @@ def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, qu
     Raises ParameterError for bad input and ConvergenceError when no solution exists (q1 at or
     below the typical overlap, where the branch ends) or the root finder fails.
     """
-    kernel, prior, alpha, q1, margin = _check(alpha, q1, activation, weights, margin, quad_order)
-    prior.check_envelope_form(stein)
-    problem = _Problem(kernel, prior, alpha, q1, margin, quad_order, stein=stein)
+    model = resolve(model, activation, weights, margin, quad_order, GEOMETRY_MARGINS)
+    alpha, q1 = _check(alpha, q1)
+    model.prior.check_envelope_form(stein)
+    problem = _Problem(model, alpha, q1, stein=stein)
     step = 1.0
     v0 = 0.0
     if isinstance(start, LocalEntropy):
@@ -302,29 +290,31 @@ def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, qu
     return _solve(problem, v0, step)
 
 
-def stein_form_root(alpha, q1, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, start=None):
+def stein_form_root(alpha, q1, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, start=None, *, model=None):
     """The binary solution of the Stein (integrated-by-parts) form of the Gamma_q equation: WRONG
     for gamma_hat > 1 (it misses the delta term of the jump of h*).  For the pitfall test only."""
-    return local_entropy(alpha, q1, activation, "binary", margin, quad_order, start=start, stein=True)
+    model = resolve(model, activation, "binary", margin, quad_order, GEOMETRY_MARGINS, fixed_weights=True)
+    return local_entropy(alpha, q1, start=start, stein=True, model=model)
 
 
 CURVE_KEYS = ("phi", "phi0", "phi_normalized", "gamma_q", "qhat", "gamma_hat")
 
 
 def local_entropy_curve(alpha, q1s, activation="relu", weights="binary", margin=0.0,
-                        quad_order=DEFAULT_QUAD_ORDER):
+                        quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """Local entropies along q1s by continuation, from the largest q1 down.
 
     Points below the end of the branch (q1 at or below the typical overlap) are NaN.  Returns a
     dict of arrays: q1 and CURVE_KEYS (gamma_q = inf in the flat region, gamma_hat NaN for
     spherical weights).
     """
+    model = resolve(model, activation, weights, margin, quad_order, GEOMETRY_MARGINS)
     q1s = np.asarray(q1s, dtype=float)
     points = [None] * q1s.size
     prev = None
     for i in np.argsort(-q1s):
         try:
-            prev = local_entropy(alpha, q1s[i], activation, weights, margin, quad_order, start=prev)
+            prev = local_entropy(alpha, q1s[i], start=prev, model=model)
         except ConvergenceError:
             break  # the branch ends at the typical overlap: all smaller q1 have no solution
         points[i] = prev
@@ -335,7 +325,7 @@ def local_entropy_curve(alpha, q1s, activation="relu", weights="binary", margin=
 
 
 def envelope_functional(alpha, q1, qhat, gamma_hat, gamma_q, activation="relu", weights="binary", margin=0.0,
-                        quad_order=DEFAULT_QUAD_ORDER):
+                        quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """The y -> infinity functional at arbitrary order parameters (not necessarily a saddle point):
 
         binary:    -qhat (1 - q1 + Gamma_q)/2 - gamma_hat q1/2 + E M_S(sqrt(qhat) z) + alpha E M_E
@@ -345,8 +335,9 @@ def envelope_functional(alpha, q1, qhat, gamma_hat, gamma_q, activation="relu", 
     equations independently (in particular the qhat-equation, whose Stein form is wrong for
     gamma_hat > 1).
     """
-    kernel, prior, alpha, q1, margin = _check(alpha, q1, activation, weights, margin, quad_order)
-    nodes = legendre(quad_order)
+    model = resolve(model, activation, weights, margin, quad_order, GEOMETRY_MARGINS)
+    alpha, q1 = _check(alpha, q1)
+    kernel, nodes = model.kernel, model.nodes
     gamma_q = check_range("gamma_q", gamma_q, 0.0, None, low_open=True)
-    me = energetic_envelope(kernel.kappa(q1), kernel.dkappa(q1) * gamma_q, margin, *nodes)[0]
-    return prior.envelope_entropic(q1, qhat, gamma_hat, gamma_q, nodes) + alpha * me
+    me = energetic_envelope(kernel.kappa(q1), kernel.dkappa(q1) * gamma_q, model.margin, *nodes)[0]
+    return model.prior.envelope_entropic(q1, qhat, gamma_hat, gamma_q, nodes) + alpha * me

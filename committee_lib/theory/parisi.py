@@ -2,7 +2,7 @@
 
 x(q) is a staircase with K equal steps of the kernel clock t = kappa(q) between kappa(q_m) and
 kappa(q_M) (theory "Beyond one step", eqs. T26-T28).  The entropic term is Crisanti-Sommers'
-(priors.Spherical.parisi_entropy); the energetic term is the perceptron's Parisi recursion run on
+(priors.self.prior.parisi_entropy); the energetic term is the perceptron's Parisi recursion run on
 the clock: f_K(h) = ln H((k - h)/sqrt(1 - kappa_M)),
 f_{i-1}(h) = (1/m_i) ln E_z exp[m_i f_i(h + sqrt(t_i - t_{i-1}) z)], G_E = E_{h ~ N(0, kappa_m)} f_0(h).
 The top step, where f_K is a sharp step of width sqrt(1 - kappa_M), is integrated at each grid
@@ -22,9 +22,8 @@ from scipy.special import expit, logit
 from .energetic import log_jamming_step, rsb_inner
 from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import LOG_SQRT_2PI, jit, legendre, log_ndtr
-from .kernels import get_kernel
-from .priors import Spherical
-from .rs import check_margin, rs_solution
+from .model import DEFAULT_QUAD_ORDER, Model, resolve_spherical
+from .rs import rs_solution
 
 #: grid spacing and half-width of the h-grid, and nodes per panel of the top-step quadrature
 DEFAULT_SPACING = 0.02
@@ -328,6 +327,7 @@ class ParisiSolution:
     steps: int
     spacing: float
     meta: dict = field(default_factory=dict, compare=False)
+    model: Model = field(default=None, compare=False)
 
     @property
     def q_min(self):
@@ -341,17 +341,17 @@ class ParisiSolution:
 class ParisiFunctional:
     """F(q_m, q_M, m_1..m_K) = G_S + alpha G_E for one kernel, margin, load and discretisation."""
 
-    def __init__(self, activation, alpha, margin=0.0, steps=DEFAULT_STEPS, spacing=DEFAULT_SPACING):
-        self.kernel = get_kernel(activation)
+    def __init__(self, activation="relu", alpha=1.0, margin=0.0, steps=DEFAULT_STEPS, spacing=DEFAULT_SPACING, *, model=None):
+        self.model = resolve_spherical(model, activation, margin, TOP_QUAD_ORDER)
+        self.kernel, self.margin, self.prior = self.model.kernel, self.model.margin, self.model.prior
         self.alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-        self.margin = check_margin(margin)
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= 400:
             raise ParameterError(f"steps must be an integer in [1, 400] (got {steps!r})")
         self.steps = int(steps)
         self.spacing = check_range("spacing", spacing, 0.002, 0.05)
         n = int(round(HALF_WIDTH / self.spacing))
         self.h = np.arange(-n, n + 1) * self.spacing
-        self.nodes = legendre(TOP_QUAD_ORDER)
+        self.nodes = legendre(TOP_QUAD_ORDER)  # the top step's quadrature, whatever the model's quad_order
 
     def overlaps(self, q_min, q_max):
         """q_0..q_K at equal steps of kappa between kappa(q_min) and kappa(q_max)."""
@@ -366,7 +366,7 @@ class ParisiFunctional:
         qs, kappas = self.overlaps(q_min, q_max)
         ms = np.asarray(ms, dtype=float)
         g_e, grad_m, grad_v, d_eps, d_kappa0 = energetic_pass(self.h, self.spacing, self.margin, kappas, ms, *self.nodes)
-        f = Spherical.parisi_entropy(tuple(qs), tuple(ms)) + self.alpha * g_e
+        f = self.prior.parisi_entropy(tuple(qs), tuple(ms)) + self.alpha * g_e
         if not gradient:
             return f
         k = self.steps
@@ -380,8 +380,8 @@ class ParisiFunctional:
             up, down = ms.copy(), ms.copy()
             up[i] += d
             down[i] -= d
-            grad[i + 2] = self.alpha * grad_m[i] + (Spherical.parisi_entropy(tuple(qs), tuple(up))
-                                                    - Spherical.parisi_entropy(tuple(qs), tuple(down))) / (2 * d)
+            grad[i + 2] = self.alpha * grad_m[i] + (self.prior.parisi_entropy(tuple(qs), tuple(up))
+                                                    - self.prior.parisi_entropy(tuple(qs), tuple(down))) / (2 * d)
         return f, grad
 
     def _entropy_slope(self, q_min, q_max, ms, which):
@@ -391,7 +391,7 @@ class ParisiFunctional:
         value = ends[0][which]
         ends[0][which] = value + 1e-7
         ends[1][which] = max(value - 1e-7, 0.0)
-        up, down = (Spherical.parisi_entropy(tuple(self.overlaps(*e)[0]), tuple(ms)) for e in ends)
+        up, down = (self.prior.parisi_entropy(tuple(self.overlaps(*e)[0]), tuple(ms)) for e in ends)
         return (up - down) / (ends[0][which] - ends[1][which])
 
 # search variables: q_M = expit(u_0), q_m = q_M expit(u_1), m_i = expit(u_(i+1)) (0 < x < 1)
@@ -413,14 +413,15 @@ def _objective(functional, u):
                                grad[0] * q_max * q_ratio * (1.0 - q_ratio)], grad[2:] * ms * (1.0 - ms)])
 
 
-def solve_parisi(alpha, activation="relu", margin=0.0, steps=DEFAULT_STEPS, spacing=DEFAULT_SPACING, start=None):
+def solve_parisi(alpha, activation="relu", margin=0.0, steps=DEFAULT_STEPS, spacing=DEFAULT_SPACING, start=None, *,
+                 model=None):
     """Minimise the discretised Parisi functional at load alpha over q_m, q_M and the m_i (L-BFGS).
 
     Starts from `start` (a ParisiSolution, e.g. at a nearby load) or from the RS overlap split
     around q_RS with x rising linearly.  Raises ConvergenceError if the gradient does not vanish.
     """
-    functional = ParisiFunctional(activation, alpha, margin, steps, spacing)
-    rs = rs_solution(alpha, functional.kernel, "spherical", functional.margin)
+    functional = ParisiFunctional(activation, alpha, margin, steps, spacing, model=model)
+    rs = rs_solution(alpha, model=functional.model.at_order(DEFAULT_QUAD_ORDER))
     if start is not None:
         ms = np.interp(np.linspace(0.5, len(start.m) - 0.5, steps) / len(start.m),
                        (np.arange(len(start.m)) + 0.5) / len(start.m), start.m)
@@ -440,7 +441,7 @@ def solve_parisi(alpha, activation="relu", margin=0.0, steps=DEFAULT_STEPS, spac
     return ParisiSolution(alpha=functional.alpha, q=tuple(map(float, qs)), m=tuple(map(float, ms)),
                           free_entropy=float(res.fun), free_entropy_rs=rs.free_entropy, q_rs=rs.q,
                           converged=converged, iterations=int(res.nit), steps=steps, spacing=spacing,
-                          meta={"gradient": gradient, "evaluations": int(res.nfev)})
+                          meta={"gradient": gradient, "evaluations": int(res.nfev)}, model=functional.model)
 
 
 # ----------------------------------------------------------------------------- the jamming limit
@@ -498,12 +499,12 @@ class JammingFunctional:
     from the forward measure: fast enough for many steps and free overlaps.
     """
 
-    def __init__(self, activation, margin=0.0, spacing=DEFAULT_SPACING):
-        self.kernel = get_kernel(activation)
+    def __init__(self, activation="relu", margin=0.0, spacing=DEFAULT_SPACING, *, model=None):
+        self.model = resolve_spherical(model, activation, margin, TOP_QUAD_ORDER)
+        self.kernel, self.margin, self.prior = self.model.kernel, self.model.margin, self.model.prior
         if not math.isfinite(self.kernel.dkappa_at_1):
             raise ParameterError(f"activation {self.kernel.name} has kappa'(1) = inf: its spherical capacity "
                                  "diverges; the jamming limit needs a kernel with finite kappa'(1)")
-        self.margin = check_margin(margin)
         self.spacing = check_range("spacing", spacing, 0.002, 0.05)
         n = int(round(HALF_WIDTH / self.spacing))
         self.h = np.arange(-n, n + 1) * self.spacing
@@ -518,14 +519,14 @@ class JammingFunctional:
                             self.kernel.dkappa_at_1)
 
     def alpha(self, qs, rs):
-        return Spherical.krsb_entropy(tuple(qs), tuple(rs)) / -self._energetic(qs, rs)[0]
+        return self.prior.krsb_entropy(tuple(qs), tuple(rs)) / -self._energetic(qs, rs)[0]
 
     def __call__(self, qs, rs):
         """alpha and its gradient in (q_0..q_(K-1)) and (r_1..r_K)."""
         qs, rs = np.asarray(qs, dtype=float), np.asarray(rs, dtype=float)
         k = rs.size
         e, grad_r, grad_v, d_s2, d_kappa0 = self._energetic(qs, rs)
-        s = Spherical.krsb_entropy(tuple(qs), tuple(rs))
+        s = self.prior.krsb_entropy(tuple(qs), tuple(rs))
         alpha = s / -e
         # dE/dkappa_i: kappa_0 is the variance of P_0, v_i = kappa_i - kappa_(i-1), s^2 = 1 - kappa_(K-1)
         d_kappa = np.zeros(k)
@@ -541,7 +542,7 @@ class JammingFunctional:
                 up[i] += d
                 down[i] -= d
                 pair = (lambda v: (v, other)) if j == 0 else (lambda v: (other, v))
-                ds = (Spherical.krsb_entropy(*map(tuple, pair(up))) - Spherical.krsb_entropy(*map(tuple, pair(down)))) / (2 * d)
+                ds = (self.prior.krsb_entropy(*map(tuple, pair(up))) - self.prior.krsb_entropy(*map(tuple, pair(down)))) / (2 * d)
                 de = d_kappa[i] * self.kernel.dkappa(qs[i]) if j == 0 else grad_r[i]
                 grad[j * k + i] = (ds + alpha * de) / -e
         return alpha, grad
@@ -599,12 +600,13 @@ class JammingSolution:
     converged: bool
     at_resolution_limit: bool  # q_(K-1) pressed against 1 - kappa = spacing^2: refine the grid
     iterations: int
+    model: Model = field(default=None, compare=False)
 
 
-def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPACING):
+def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPACING, *, model=None):
     """K-step capacity on the grid from a start (q, r) with K = len(q): minimise S/(-E) with free
     ordered overlaps (L-BFGS, analytic gradient of E).  start: anything with .q and .r tuples."""
-    functional = JammingFunctional(activation, margin, spacing)
+    functional = JammingFunctional(spacing=spacing, model=resolve_spherical(model, activation, margin, TOP_QUAD_ORDER))
     q_cap = functional.q_cap
     q0, r0 = np.asarray(start.q, dtype=float), np.asarray(start.r, dtype=float)
     k = q0.size
@@ -633,7 +635,7 @@ def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPA
                                f"{res.message} (|grad| = {gradient:.1e})")
     return JammingSolution(alpha_c=float(res.fun), q=tuple(map(float, q)), r=tuple(map(float, r)),
                            spacing=functional.spacing, converged=converged,
-                           at_resolution_limit=bool(e[-1] > 1.0 - 1e-4), iterations=int(res.nit))
+                           at_resolution_limit=bool(e[-1] > 1.0 - 1e-4), iterations=int(res.nit), model=functional.model)
 
 
 def refine_steps(q, r, steps):

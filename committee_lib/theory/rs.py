@@ -6,21 +6,15 @@ saddle-point equation qhat = alpha kappa'(q) A(kappa(q)) then gives alpha(q) exp
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .energetic import rs_energetic
 from ..errors import ConvergenceError, check_range
-from .gaussian import legendre
-from .kernels import get_kernel
-from .priors import get_prior
+from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, check_margin, resolve
 from .roots import find_root
 
-DEFAULT_QUAD_ORDER = 64
-#: the capacity code (RS, AT, 1RSB, kRSB) supports margins in [MARGIN_MIN, MARGIN_MAX]; the
-#: geometry chapters (Franz-Parisi, large deviations, stabilities) in [0, MARGIN_MAX]
-MARGIN_MIN, MARGIN_MAX = -2.0, 4.0
 #: RS solutions are searched for 1 - q >= this (binary: the prior's own, smaller, limit)
 ONE_MINUS_Q_MIN = 1e-10
 
@@ -37,34 +31,26 @@ class RSPoint:
     energetic: float  # G_E
     replicon: float  # lambda_R = -1/gamma_S + alpha (kappa'^2 B + kappa'' A), sec. 5
     at_function: float  # alpha gamma_S (kappa'^2 B + kappa'' A) - 1: zero on the AT line
-
-
-def check_margin(margin):
-    """The margin k of the output stability, in [MARGIN_MIN, MARGIN_MAX] (negative: non-convex)."""
-    return check_range("margin", margin, MARGIN_MIN, MARGIN_MAX)
+    model: Model = field(compare=False)
 
 
 def check_nonnegative_margin(margin):
     """The margin k of the geometry chapters, in [0, MARGIN_MAX]."""
-    return check_range("margin", margin, 0.0, MARGIN_MAX)
-
-
-def _setup(activation, weights, margin):
-    return get_kernel(activation), get_prior(weights), check_margin(margin)
+    return check_margin(margin, GEOMETRY_MARGINS)
 
 
 def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
-             kappa2_term=True):
+             kappa2_term=True, *, model=None):
     """RS saddle point at overlap q in (0, 1): alpha(q), F, replicon (theory_capacity: the RS sections and the replicon).
 
     kappa2_term=False drops the kappa'' A piece of the replicon: wrong, kept to show what it costs.
     """
-    kernel, prior, margin = _setup(activation, weights, margin)
+    model = resolve(model, activation, weights, margin, quad_order)
     q = check_range("q", q, 0.0, 1.0, low_open=True, high_open=True)
-    x_ref, w_ref = legendre(quad_order)
+    kernel = model.kernel
     kap, dk, d2k = kernel.kappa(q), kernel.dkappa(q), kernel.d2kappa(q)
-    g_e, a, b = rs_energetic(kap, margin, x_ref, w_ref)
-    qhat, g_s, gamma_s = prior.rs_terms(q, quad_order)
+    g_e, a, b = rs_energetic(kap, model.margin, *model.nodes)
+    qhat, g_s, gamma_s = model.prior.rs_terms(q, model.quad_order)
     alpha = qhat / (dk * a)  # eq. T7 and its binary analogue
     curvature = dk * dk * b + (d2k * a if kappa2_term else 0.0)
     values = (qhat, alpha, g_s, g_e, curvature)
@@ -72,16 +58,16 @@ def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=D
         raise ConvergenceError(f"RS point at q = {q!r} is not finite: (qhat, alpha, G_S, G_E, kappa'^2 B + kappa'' A) = {values}")
     return RSPoint(
         q=q, qhat=qhat, alpha=alpha, free_entropy=g_s + alpha * g_e, entropic=g_s, energetic=g_e,
-        replicon=-1.0 / gamma_s + alpha * curvature, at_function=alpha * gamma_s * curvature - 1.0)
+        replicon=-1.0 / gamma_s + alpha * curvature, at_function=alpha * gamma_s * curvature - 1.0, model=model)
 
 
-def _q_max(weights):
-    return min(get_prior(weights).q_max, 1.0 - ONE_MINUS_Q_MIN)
+def _q_max(model):
+    return min(model.prior.q_max, 1.0 - ONE_MINUS_Q_MIN)
 
 
-def _root_in_q(f, weights, what, q_lo=1e-6):
+def _root_in_q(f, model, what, q_lo=1e-6):
     """Smallest root in q of f on (q_lo, q_max): scan a grid dense near q = 1, then Brent."""
-    q_hi = _q_max(weights)
+    q_hi = _q_max(model)
     grid = np.unique(np.concatenate([np.linspace(q_lo, 0.99, 34), 1.0 - np.logspace(-2, math.log10(1.0 - q_hi), 17)]))
     prev_q, prev_f = grid[0], f(grid[0])
     for q in grid[1:]:
@@ -92,29 +78,31 @@ def _root_in_q(f, weights, what, q_lo=1e-6):
     raise ConvergenceError(f"{what}: no root for q in [{q_lo:g}, {q_hi:g}] (value {prev_f:.3g} at q = {prev_q:g})")
 
 
-def rs_overlap(alpha, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+def rs_overlap(alpha, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """The RS overlap q(alpha): root of alpha(q) = alpha (alpha(q) increases with q)."""
+    model = resolve(model, activation, weights, margin, quad_order)
     alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-    return _root_in_q(lambda q: rs_point(q, activation, weights, margin, quad_order).alpha - alpha,
-                      weights, f"RS overlap at alpha = {alpha:g}", q_lo=1e-9)
+    return _root_in_q(lambda q: rs_point(q, model=model).alpha - alpha, model, f"RS overlap at alpha = {alpha:g}", q_lo=1e-9)
 
 
-def rs_solution(alpha, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+def rs_solution(alpha, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """The RSPoint at load alpha."""
-    return rs_point(rs_overlap(alpha, activation, weights, margin, quad_order), activation, weights, margin, quad_order)
+    model = resolve(model, activation, weights, margin, quad_order)
+    return rs_point(rs_overlap(alpha, model=model), model=model)
 
 
-def rs_curve(qs, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
-    """Arrays alpha, F, replicon, at_function along RS overlaps qs (a parametric F(alpha) curve)."""
-    points = [rs_point(q, activation, weights, margin, quad_order) for q in qs]
-    return {k: np.array([getattr(p, k) for p in points]) for k in RSPoint.__dataclass_fields__}
+def rs_curve(qs, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
+    """Arrays alpha, F, replicon, at_function (every number of RSPoint) along RS overlaps qs: a parametric F(alpha) curve."""
+    model = resolve(model, activation, weights, margin, quad_order)
+    points = [rs_point(q, model=model) for q in qs]
+    return {k: np.array([getattr(p, k) for p in points]) for k in RSPoint.__dataclass_fields__ if k != "model"}
 
 
-def alpha_c_binary_rs(activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+def alpha_c_binary_rs(activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """Binary RS capacity: the alpha where the RS free entropy vanishes (paper eq. 5)."""
-    q = _root_in_q(lambda q: rs_point(q, activation, "binary", margin, quad_order).free_entropy,
-                   "binary", "binary RS capacity")
-    return rs_point(q, activation, "binary", margin, quad_order).alpha
+    model = resolve(model, activation, "binary", margin, quad_order, fixed_weights=True)
+    q = _root_in_q(lambda q: rs_point(q, model=model).free_entropy, model, "binary RS capacity")
+    return rs_point(q, model=model).alpha
 
 
 def gardner_integral(margin):
@@ -123,24 +111,35 @@ def gardner_integral(margin):
     return (1.0 + k * k) * 0.5 * math.erfc(-k / math.sqrt(2.0)) + k * math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi)
 
 
-def alpha_c_spherical_rs(activation="relu", margin=0.0):
+def alpha_c_spherical_rs(activation="relu", margin=0.0, *, model=None):
     """Spherical RS capacity kappa'(1)/J(k) (eq. T9; paper eq. 6 at k = 0); inf for sign."""
-    return get_kernel(activation).dkappa_at_1 / gardner_integral(margin)
+    model = resolve(model, activation, "spherical", margin, DEFAULT_QUAD_ORDER, fixed_weights=True)
+    return model.kernel.dkappa_at_1 / gardner_integral(model.margin)
 
 
-def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, kappa2_term=True):
+def alpha_c_rs(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
+    """The RS critical capacity: where the entropy of discrete weights vanishes (alpha_c_binary_rs), where
+    q -> 1 for continuous ones (alpha_c_spherical_rs)."""
+    model = resolve(model, activation, weights, margin, quad_order)
+    return alpha_c_binary_rs(model=model) if model.prior.discrete else alpha_c_spherical_rs(model=model)
+
+
+def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, kappa2_term=True, *,
+             model=None):
     """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12).
 
     None when the replicon stays negative on the whole RS branch (the spherical perceptron:
     RS is stable up to its capacity, where the AT function only tends to 0 from below).
     """
+    model = resolve(model, activation, weights, margin, quad_order)
+
     def at(q):
-        return rs_point(q, activation, weights, margin, quad_order, kappa2_term).at_function
+        return rs_point(q, kappa2_term=kappa2_term, model=model).at_function
 
     try:
-        q = _root_in_q(at, weights, f"AT line ({weights}, {get_kernel(activation).name})")
+        q = _root_in_q(at, model, f"AT line ({model.weights}, {model.activation})")
     except ConvergenceError:
-        if at(_q_max(weights)) < 0.0:
+        if at(_q_max(model)) < 0.0:
             return None
         raise
-    return rs_point(q, activation, weights, margin, quad_order).alpha
+    return rs_point(q, model=model).alpha

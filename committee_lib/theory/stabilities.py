@@ -57,10 +57,10 @@ from ..errors import ConvergenceError, ParameterError, check_range
 from .gaussian import (L, LOG_SQRT_2PI, clamped_sorted, jit, legendre, log_ndtr, log_sum_exp, log_tilted_mean, mills,
                        split_log_nodes, split_nodes, tilted_log_nodes, tilted_peak)
 from .kernels import get_kernel
-from .priors import get_prior
 from .large_deviations import LDPoint, ld_finite_y
 from .local_entropy import LocalEntropy, x_star
-from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_solution
+from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, resolve
+from .rs import check_nonnegative_margin, rs_solution
 
 #: default Gauss-Legendre order per panel of the density kernels (the exact moments use DEFAULT_QUAD_ORDER)
 DENSITY_QUAD_ORDER = 24
@@ -781,19 +781,23 @@ class ReferenceStability(StabilityDistribution):
 
 
 # ============================================================================= constructors
-def typical_stability(alpha, activation="relu", weights="binary", margin=0.0, quad_order=DENSITY_QUAD_ORDER):
-    """The typical RS solution's stability density at load alpha (rs.rs_solution): a TypicalStability."""
-    rs = rs_solution(alpha, activation, weights, margin)
-    kernel = get_kernel(activation)
-    return TypicalStability(kappa=kernel.kappa(rs.q), activation=kernel.name, margin=check_nonnegative_margin(margin), q=rs.q,
+def typical_stability(alpha, activation="relu", weights="binary", margin=0.0, quad_order=DENSITY_QUAD_ORDER, *,
+                      model=None):
+    """The typical RS solution's stability density at load alpha (rs.rs_solution): a TypicalStability.
+
+    quad_order: the density's nodes per panel; a given model's quad_order is that of the RS solve.
+    """
+    model = resolve(model, activation, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
+    rs = rs_solution(alpha, model=model)
+    return TypicalStability(kappa=model.kernel.kappa(rs.q), activation=model.activation, margin=model.margin, q=rs.q,
                             alpha=rs.alpha, quad_order=quad_order)
 
 
 def typical_stability_at(q, activation="relu", margin=0.0, quad_order=DENSITY_QUAD_ORDER):
     """The typical-solution density at a given overlap q in (0, 1) (no RS solve)."""
     q = check_range("q", q, 0.0, 1.0, low_open=True, high_open=True)
-    kernel = get_kernel(activation)
-    return TypicalStability(kappa=kernel.kappa(q), activation=kernel.name, margin=check_nonnegative_margin(margin), q=q,
+    model = resolve(None, activation, "binary", margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
+    return TypicalStability(kappa=model.kernel.kappa(q), activation=model.activation, margin=model.margin, q=q,
                             quad_order=quad_order)
 
 
@@ -805,9 +809,14 @@ def replica_stability(point, quad_order=DENSITY_QUAD_ORDER):
                             margin=point.margin, point=point, quad_order=quad_order)
 
 
-def ld_replica_stability(alpha, q1, y, activation="relu", weights="binary", margin=0.0, quad_order=DENSITY_QUAD_ORDER):
-    """Solve the finite-y LD saddle point (ld_finite_y) and return the replica's density."""
-    return replica_stability(ld_finite_y(alpha, q1, y, activation, weights, margin), quad_order)
+def ld_replica_stability(alpha, q1, y, activation="relu", weights="binary", margin=0.0, quad_order=DENSITY_QUAD_ORDER,
+                         *, model=None):
+    """Solve the finite-y LD saddle point (ld_finite_y) and return the replica's density.
+
+    quad_order: the density's nodes per panel; a given model's quad_order is that of the LD solve.
+    """
+    model = resolve(model, activation, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
+    return replica_stability(ld_finite_y(alpha, q1, y, model=model), quad_order)
 
 
 def limit_stability(point, quad_order=LIMIT_QUAD_ORDER):
@@ -837,7 +846,7 @@ def group_overlaps(point, reference="majority", quad_order=DEFAULT_QUAD_ORDER):
         return rho_a, point.q0 / rho_a
     if reference != "majority":
         raise ParameterError(f"reference must be 'majority' or 'barycenter' (got {reference!r})")
-    return get_prior(point.weights).majority_overlaps(point, quad_order)
+    return point.model.prior.majority_overlaps(point, quad_order)
 
 
 def reference_stability(point, reference="majority", method="auto", quad_order=DENSITY_QUAD_ORDER):
@@ -847,7 +856,7 @@ def reference_stability(point, reference="majority", method="auto", quad_order=D
     (ReferenceStability.exact tells which).  Raises ParameterError for the majority of spherical weights.
     """
     rho_a, rho_0 = group_overlaps(point, reference)
-    kernel = get_kernel(point.activation)
+    kernel = point.model.kernel
     return ReferenceStability(kappa0=point.kappa0, kappa1=point.kappa1, y=float(point.y),
                               kappa_a=kernel.kappa(min(rho_a, 1.0)), kappa_ref0=kernel.kappa(min(rho_0, 1.0)),
                               activation=point.activation, margin=point.margin, method=method, reference=reference,
@@ -864,14 +873,15 @@ def fig3_left(grid, alpha=0.4, q1=0.85, y=20, weights="binary", activations=("si
     grid = np.asarray(grid, dtype=float)
     out = {}
     for act in activations:
-        point = ld_finite_y(alpha, q1, y, act, weights, margin)
-        dists = {"typical": typical_stability(alpha, act, weights, margin), "replica": replica_stability(point)}
+        model = resolve(None, act, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
+        point = ld_finite_y(alpha, q1, y, model=model)
+        dists = {"typical": typical_stability(alpha, model=model), "replica": replica_stability(point)}
         if reference is not None:
             dists["reference"] = reference_stability(point, reference)
         entry = {name: d.density(grid, physical) for name, d in dists.items()}
         entry["summaries"] = {name: d.summary(physical) for name, d in dists.items()}
         entry["distributions"] = dists
-        out[get_kernel(act).name] = entry
+        out[model.activation] = entry
     return out
 
 

@@ -36,10 +36,6 @@ class Prior:
         """(qhat, G_S, gamma_S) at the RS overlap q."""
         raise NotImplementedError
 
-    def rs_capacity(self, activation, margin=0.0, quad_order=None):
-        """The RS critical capacity."""
-        raise NotImplementedError
-
     # y -> infinity local entropy (local_entropy)
     def local_entropy_alpha0(self, q1):
         """The alpha = 0 local entropy."""

@@ -430,11 +430,6 @@ class Binary(Prior):
         _, lc, gam, _ = binary_moments(qhat, x_ref, w_ref)
         return qhat, -0.5 * qhat * (1.0 - q) + lc, gam
 
-    def rs_capacity(self, activation, margin=0.0, quad_order=None):
-        """The zero of the RS free entropy (paper eq. 5): rs.alpha_c_binary_rs."""
-        from .. import rs
-        return rs.alpha_c_binary_rs(activation, margin, rs.DEFAULT_QUAD_ORDER if quad_order is None else quad_order)
-
     # --- y -> infinity local entropy
     @staticmethod
     def local_entropy_alpha0(q1):

@@ -28,11 +28,6 @@ class Spherical(Prior):
         """(qhat, G_S, gamma_S) at the RS overlap q (theory_capacity: spherical weights, RS; the replicon)."""
         return q / (1.0 - q) ** 2, 0.5 * math.log1p(-q) + 0.5 * q / (1.0 - q), (1.0 - q) ** 2
 
-    def rs_capacity(self, activation, margin=0.0, quad_order=None):
-        """kappa'(1)/J(k) (eq. T9): rs.alpha_c_spherical_rs (quad_order unused); inf for sign."""
-        from .. import rs
-        return rs.alpha_c_spherical_rs(activation, margin)
-
     @staticmethod
     def rsb_entropy(q0, q1, m):
         """1RSB entropic term (theory_capacity: one step of RSB), lambda = 1 - q1 + m (q1 - q0)."""
