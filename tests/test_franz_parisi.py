@@ -366,3 +366,27 @@ def test_cli_subprocess_exit_status():
                           timeout=300)
     assert proc.returncode != 0 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "alpha" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+def test_fig1_left_is_the_binary_curves_with_d_star():
+    """Fig. 1 left: one fp_curve per activation, binary weights; d* is where F_FP crosses zero."""
+    fig = fp.fig1_left(0.6, activations=("sign", "relu"), n_points=12)
+    assert set(fig) == {"sign", "relu"}
+    direct = fp.fp_curve(0.6, "sign", "binary", n_points=12)
+    assert fig["sign"]["F"] == direct["F"] and fig["sign"]["d"] == direct["d"]
+    for name, c in fig.items():
+        assert c["weights"] == "binary" and c["activation"] == name
+        assert c["d_star"] == pytest.approx(fp.d_star(0.6, name, "binary"), abs=1e-9)
+    assert fig["sign"]["d_star"] > fig["relu"]["d_star"]  # sign solutions are the more isolated
+
+
+def test_fig1_right_is_normalised_by_the_alpha0_entropy():
+    """Fig. 1 right: spherical curves minus (1/2) ln(1 - S^2), point by point."""
+    fig = fp.fig1_right(1.0, activations=("relu",), n_points=8)
+    c = fig["relu"]
+    assert c["weights"] == "spherical" and c["d_star"] is None
+    S = np.asarray(c["S"])
+    np.testing.assert_allclose(c["F_normalized"], np.asarray(c["F"]) - 0.5 * np.log(1 - S ** 2), rtol=0, atol=1e-12)
+    i = c["d"].index(c["d_typ"])  # at d_typ the curve is the RS entropy
+    assert c["F"][i] == pytest.approx(c["F_rs"], abs=1e-12)

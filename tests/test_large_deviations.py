@@ -26,7 +26,7 @@ from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.large_deviations import (
-    alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, finite_y_alpha0,
+    alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, fig2_left, fig2_right, finite_y_alpha0,
     finite_y_curve, ld, ld_finite_y, local_entropy_slope, max_slope, tilted_output)
 from committee_lib.theory.local_entropy import (
     energetic_envelope, envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
@@ -401,3 +401,17 @@ def test_cli_ld_bad_arguments(run_cli, args, word):
     assert status != 0 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "error" in lines[0] and word in lines[0], err
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+@pytest.mark.parametrize("figure, weights", [(fig2_left, "binary"), (fig2_right, "spherical")])
+def test_fig2_panels_are_binary_left_spherical_right(figure, weights):
+    """Fig. 2: left panel binary, right spherical; each curve ends on the RS solution."""
+    q1s = np.array([0.99, 0.95, 0.9])
+    alpha = 0.5
+    panel = figure([alpha], q1s, activations=("relu",), quad_order=32)
+    c = panel["relu"][alpha]
+    direct = local_entropy_curve(alpha, q1s, "relu", weights, 0.0, 32)
+    np.testing.assert_array_equal(c["phi_normalized"], direct["phi_normalized"])
+    rs = rs_solution(alpha, "relu", weights, 0.0, 32)
+    assert c["q_typ"] == rs.q and c["phi_rs"] == rs.free_entropy

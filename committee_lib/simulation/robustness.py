@@ -81,7 +81,7 @@ from .committee import Machine, check_architecture, margins
 from ..errors import ConvergenceError, ParameterError, check_range
 from ..jit import jit
 from ..theory.kernels import get_kernel
-from .observables import over_samples, panel_nodes
+from .observables import over_samples, panel_nodes, sample_stabilities
 from .xoshiro import below
 
 
@@ -356,6 +356,16 @@ def noise_from_stabilities(stabilities, levels, activation):
     return np.array([error_given_stability(lam, x, activation).mean() for x in np.atleast_1d(levels)])
 
 
+def noise_from_sample_stabilities(results, levels, activation):
+    """Eq. (T) over the measured stabilities of annealed groups (normalised units), pooled over the
+    samples: {"replica": rates, "reference": rates} (robustness chapter, "Finite K")."""
+    scale = get_kernel(activation).output_scale  # physical -> normalised stabilities
+    measured = [sample_stabilities(r) for r in results]
+    return {"replica": noise_from_stabilities(np.concatenate([s[0].ravel() for s in measured]) / scale, levels,
+                                              activation),
+            "reference": noise_from_stabilities(np.concatenate([s[1] for s in measured]) / scale, levels, activation)}
+
+
 def _checked_curves(parameter, *rates):
     """parameter (n,) strictly increasing and curves of the same length, as float arrays."""
     parameter = np.asarray(parameter, dtype=float)
@@ -435,3 +445,25 @@ def compare_curves(a, b, mask=None, sigmas=2.0):
     if mask is not None:
         significant = np.asarray(mask, dtype=bool) & significant
     return CurveComparison(difference, significant)
+
+
+# ----------------------------------------------------------------------------- the paper's figure
+@dataclass(frozen=True, eq=False)
+class Fig3Right:
+    """The data of Fig. 3 (right): measured curves and their large-K predictions, by activation."""
+
+    noise: dict  # {activation: noise_over_samples(...)}: {experiment: {"reference", "replica": Estimate}}
+    predicted: dict  # {activation: {"typical", "replica", "reference": eq. (T) rates}}
+
+
+def fig3_right(runs, levels, theory, n_perturbations=50, n_jobs=1):
+    """Fig. 3 (right) of the paper: misclassified perturbed patterns against the noise level, for the
+    annealed groups `runs` ({activation: [AnnealResult]}), beside eq. (T) over the stability
+    densities of `theory` (stabilities.fig3_left's output).  A Fig3Right.
+
+    Book: notebooks/robustness.md, "Input noise (Fig. 3 right)".
+    """
+    noise = {act: noise_over_samples(results, levels, n_perturbations, n_jobs) for act, results in runs.items()}
+    predicted = {act: {kind: noise_theory(theory[act]["distributions"][kind], levels)
+                       for kind in ("typical", "replica", "reference")} for act in runs}
+    return Fig3Right(noise, predicted)

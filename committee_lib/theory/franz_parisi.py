@@ -766,3 +766,30 @@ def small_d_slope(curve, window=(0.01, 0.05), quantity="energetic"):
         raise ParameterError(f"window {window} holds {int(sel.sum())} usable points (need >= 3)")
     slope = np.polyfit(np.log(d[sel]), np.log(-q[sel]), 1)[0]
     return float(slope), int(sel.sum())
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+def fig1_left(alpha=0.6, activations=("sign", "relu", "linear"), n_points=60, d_min=1e-4,
+              quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 1 (left) of the paper: F_FP(d) for binary weights, {activation: fp_curve dict} (d* included).
+
+    Book: notebooks/franz_parisi.md, "Binary weights: typical solutions are isolated (Fig. 1, left)".
+    """
+    return {name: fp_curve(alpha, activation=name, weights="binary", n_points=n_points, d_min=d_min,
+                           quad_order=quad_order)
+            for name in activations}
+
+
+def fig1_right(alpha=1.0, activations=("sign", "relu"), n_points=60, d_min=1e-4, quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 1 (right) of the paper: F_FP(d) for spherical weights, {activation: fp_curve dict} with
+    "F_normalized", the curve minus its alpha = 0 value (1/2) ln(1 - S^2), as drawn.
+
+    Book: notebooks/franz_parisi.md, "Spherical weights (Fig. 1, right)".
+    """
+    out = {}
+    for name in activations:
+        curve = fp_curve(alpha, activation=name, weights="spherical", n_points=n_points, d_min=d_min,
+                         quad_order=quad_order)
+        normalized = np.asarray(curve["F"]) - alpha0_entropy(np.asarray(curve["d"]), "spherical")
+        out[name] = {**curve, "F_normalized": [float(v) for v in normalized]}
+    return out
