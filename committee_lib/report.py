@@ -50,3 +50,8 @@ def glue_level(name, value, level_max):
 def format_estimate(estimate, spec=".4f", signed=False):
     """"mean ± error" of an observables.Estimate (a table cell), the mean with a sign if `signed`."""
     return f"{estimate.mean:{'+' if signed else ''}{spec}} ± {estimate.error:{spec}}"
+
+
+def format_change(first, last, spec=".3f"):
+    """"last - first ± error" of two independent observables.Estimate, the change signed."""
+    return f"{last.mean - first.mean:+{spec}} ± {np.hypot(last.error, first.error):{spec}}"

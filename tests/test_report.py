@@ -41,3 +41,9 @@ def test_format_estimate_is_mean_plus_minus_error():
 
     assert report.format_estimate(Estimate(0.12345, 0.0012, 5)) == "0.1235 ± 0.0012"
     assert report.format_estimate(Estimate(np.float64(0.5), 0.25, 5), ".2f", signed=True) == "+0.50 ± 0.25"
+
+
+def test_format_change_is_the_signed_difference_with_errors_in_quadrature():
+    from committee_lib.simulation.observables import Estimate
+
+    assert report.format_change(Estimate(1.0, 0.03, 4), Estimate(0.9, 0.04, 4)) == "-0.100 ± 0.050"
