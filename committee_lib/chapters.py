@@ -7,7 +7,7 @@ cache.py), not by this file: adding an entry here keeps every cached result vali
 """
 
 from .cache import cached
-from .theory import (franz_parisi, frsb, krsb, large_deviations, local_entropy as _local_entropy, parisi, rs, rsb,
+from .theory import (franz_parisi, frsb, krsb, large_deviations, local_entropy as _local_entropy, rs, rsb,
                      stabilities)
 
 # capacity and beyond_one_step
@@ -24,7 +24,7 @@ frozen_alpha_grid = cached(rsb.frozen_alpha_grid)
 alpha_c_krsb_sequence = cached(krsb.alpha_c_krsb_sequence)
 alpha_c_frsb = cached(frsb.alpha_c_frsb)
 branch_point = cached(frsb.branch_point)
-solve_parisi = cached(parisi.solve_parisi)
+finite_load_solutions = cached(frsb.finite_load_solutions)
 
 # franz_parisi (Fig. 1)
 fig1_left = cached(franz_parisi.fig1_left)

@@ -2,6 +2,9 @@
 
 import numpy as np
 
+#: how the book names each activation in legends, tables and text
+LABELS = {"sign": "sign", "relu": "ReLU", "linear": "perceptron", "erf": "erf", "tanh": "tanh"}
+
 
 def markdown_table(headers, rows, formats=None):
     """A Markdown table; formats maps a column index to a format spec, None renders as an em dash."""

@@ -390,3 +390,19 @@ def test_fig1_right_is_normalised_by_the_alpha0_entropy():
     np.testing.assert_allclose(c["F_normalized"], np.asarray(c["F"]) - 0.5 * np.log(1 - S ** 2), rtol=0, atol=1e-12)
     i = c["d"].index(c["d_typ"])  # at d_typ the curve is the RS entropy
     assert c["F"][i] == pytest.approx(c["F_rs"], abs=1e-12)
+
+
+def test_d_star_ratio_interpolates_the_second_scan_in_log():
+    a = {"alpha": [0.1, 0.3, 0.5], "d_star": [0.01, None, 0.05]}
+    b = {"alpha": [0.2, 0.6], "d_star": [0.001, 0.01]}
+    alphas, ratios = fp.d_star_ratio(a, b)  # 0.1 is outside b's loads, 0.3 has no d*
+    assert alphas == [0.5]
+    assert ratios[0] == pytest.approx(0.05 / (0.001 * 10 ** 0.75), rel=1e-12)
+
+
+def test_the_notes_values_agree_with_the_fig1_curves(binary_curves):
+    from committee_lib import published
+
+    ours = {("binary d*", n): c["d_star"] for n, c in binary_curves.items()}
+    checks = published.against(fp.NOTES, ours)
+    assert len(checks) == 3 and all(ok for *_, ok in checks)

@@ -549,3 +549,22 @@ def fig2_right(alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order
     Book: notebooks/large_deviations.md, "Fig. 2: the normalised local entropy".
     """
     return _fig2_panel("spherical", alphas, q1s, activations, margin, quad_order)
+
+
+def flat_edge(curves, level=1e-6):
+    """Where the flat region near q1 = 1 begins for all `curves` (local_entropy_curve dicts): the largest q1
+    at which any departs from zero by `level` or more (a curve that never does counts with its smallest q1)."""
+    edges = []
+    for c in curves:
+        away = np.isfinite(c["phi_normalized"]) & (np.abs(c["phi_normalized"]) >= level)
+        edges.append(c["q1"][away].max() if away.any() else c["q1"].min())
+    return max(edges)
+
+
+def notes_alpha_star():
+    """The alpha* values of NOTES by (definition, q1 or delta, weights): definition "q1" (crossing at fixed
+    q1) or "delta" (common departure at level delta)."""
+    return {(kind, key, w): printed
+            for kind, table in (("q1", NOTES["alpha_star_fixed_q1"]), ("delta", NOTES["alpha_star_level"]))
+            for key, by_weights in table.items() for w, printed in by_weights.items()}
+
