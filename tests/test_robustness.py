@@ -27,6 +27,8 @@ from committee_lib.simulation.robustness import (
     eta_at,
     fig3_right,
     input_noise,
+    largest_gap,
+    mean_tie_fraction,
     noise_from_sample_stabilities,
     noise_from_stabilities,
     noise_over_samples,
@@ -420,3 +422,16 @@ def test_noise_from_sample_stabilities_pools_the_normalised_stabilities():
     reference = np.concatenate([sample_stabilities(r)[1] for r in runs]) / scale
     np.testing.assert_array_equal(out["reference"], noise_from_stabilities(reference, levels, "sign"))
     assert out["replica"][0] == 0.0  # every replica is a solution: no error without noise
+
+
+def test_largest_gap_reads_the_level_inside_the_mask():
+    levels = np.array([0.0, 0.1, 0.2, 0.3, 0.5])
+    difference = np.array([0.9, 0.02, 0.05, 0.01, 0.7])  # the ends are outside the mask
+    mask = (levels > 0) & (levels < 0.5)
+    assert largest_gap(levels, difference, mask) == (0.05, 0.2)
+
+
+def test_mean_tie_fraction_averages_the_references():
+    runs = [anneal("relu", 6, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]
+    each = [tie_fraction(r.machine(), r.reference, 500, seed=r.seed) for r in runs]
+    assert mean_tie_fraction(runs, 500) == pytest.approx(np.mean(each), abs=1e-15)

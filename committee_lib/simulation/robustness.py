@@ -324,6 +324,11 @@ def tie_fraction(machine, W, n_patterns=20000, seed=0):
     return float(np.mean(margins(fresh, _checked_weights(machine, W)) == 0))
 
 
+def mean_tie_fraction(results, n_patterns=20000):
+    """tie_fraction of the reference of each annealed group (seeded by its seed), averaged over the groups."""
+    return float(np.mean([tie_fraction(r.machine(), r.reference, n_patterns, seed=r.seed) for r in results]))
+
+
 # ----------------------------------------------------------------------------- large-K theory
 def error_given_stability(lam, level, activation):
     """P(error | lambda) after flipping a fraction `level` of the entries, eq. (T): H(k lambda /
@@ -417,6 +422,12 @@ def significantly_above(a, b, mask=None, sigmas=2.0):
     a and b: observables.Estimate curves (mean and error arrays of one shape)."""
     above = np.asarray(a.mean) - np.asarray(b.mean) > sigmas * np.hypot(a.error, b.error)
     return above if mask is None else np.asarray(mask, dtype=bool) & above
+
+
+def largest_gap(levels, difference, mask):
+    """(the largest `difference` between two curves within `mask`, the level where it is)."""
+    inside = np.asarray(difference)[mask]
+    return float(np.max(inside)), float(np.asarray(levels)[mask][np.argmax(inside)])
 
 
 @dataclass(frozen=True, eq=False)
