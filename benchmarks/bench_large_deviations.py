@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 from timing import median_seconds  # benchmarks/timing.py
-from committee_lib.theory.large_deviations import alpha_breakup, alpha_star_fixed_q1, alpha_star_level, fig2_curves, ld_finite_y
+from committee_lib.theory.large_deviations import (alpha_breakup, alpha_star_fixed_q1, alpha_star_level, fig2_left, fig2_right,
+                                                   ld_finite_y)
 from committee_lib.theory.local_entropy import local_entropy
 from committee_lib.theory.rs import DEFAULT_QUAD_ORDER
 
@@ -29,10 +30,10 @@ ALPHAS = {"binary": [0.3, 0.5, 0.6, 0.7, 0.8, 0.9], "spherical": [0.5, 0.8, 1.0,
 def cases(n):
     """(name, call, target in seconds or None); every call uses quad_order n."""
     return [
-        ("Fig. 2 panel, binary (2 x 6 x 40)", lambda: fig2_curves("binary", ALPHAS["binary"], Q1S, quad_order=n),
+        ("Fig. 2 panel, binary (2 x 6 x 40)", lambda: fig2_left(ALPHAS["binary"], Q1S, quad_order=n),
          PANEL_TARGET_S),
         ("Fig. 2 panel, spherical (2 x 6 x 40)",
-         lambda: fig2_curves("spherical", ALPHAS["spherical"], Q1S, quad_order=n), PANEL_TARGET_S),
+         lambda: fig2_right(ALPHAS["spherical"], Q1S, quad_order=n), PANEL_TARGET_S),
         ("local_entropy, one cold solve (binary sign)", lambda: local_entropy(0.4, 0.85, "sign", "binary", quad_order=n),
          None),
         ("ld_finite_y, y = 20 (binary sign)", lambda: ld_finite_y(0.4, 0.85, 20, "sign", "binary", quad_order=n), None),

@@ -40,3 +40,10 @@ def agrees(computed, text):
     """True when computed rounds to the printed value."""
     value, half_unit = printed_value(text)
     return abs(computed - value) <= half_unit
+
+
+def against(printed, computed, agrees=agrees):
+    """[(key, printed, computed value, agrees)] for each printed value (a mapping) that has a computed
+    one under the same key, in the order printed; `agrees(value, printed)` judges each."""
+    return [(key, text, computed[key], bool(agrees(computed[key], text))) for key, text in printed.items()
+            if key in computed]

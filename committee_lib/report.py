@@ -2,6 +2,9 @@
 
 import numpy as np
 
+#: how the book names each activation in legends, tables and text
+LABELS = {"sign": "sign", "relu": "ReLU", "linear": "perceptron", "erf": "erf", "tanh": "tanh"}
+
 
 def markdown_table(headers, rows, formats=None):
     """A Markdown table; formats maps a column index to a format spec, None renders as an em dash."""
@@ -50,3 +53,8 @@ def glue_level(name, value, level_max):
 def format_estimate(estimate, spec=".4f", signed=False):
     """"mean ± error" of an observables.Estimate (a table cell), the mean with a sign if `signed`."""
     return f"{estimate.mean:{'+' if signed else ''}{spec}} ± {estimate.error:{spec}}"
+
+
+def format_change(first, last, spec=".3f"):
+    """"last - first ± error" of two independent observables.Estimate, the change signed."""
+    return f"{last.mean - first.mean:+{spec}} ± {np.hypot(last.error, first.error):{spec}}"

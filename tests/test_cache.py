@@ -130,3 +130,15 @@ def test_hits_and_misses_are_counted_here_and_in_the_stats_file(log, tmp_path, m
     assert {line["function"] for line in lines} == {f"{__name__}._expensive"}
     assert _runs(log) == ["2", "3"]  # the counting did not change what was computed
     assert f.in_cache(3, log) and not f.in_cache(4, log)
+
+
+def test_the_chapters_entry_points_are_keyed_by_the_wrapped_functions_module():
+    """committee_lib.chapters wraps each function once; its results live where a cached() of the same
+    function anywhere else would put them (keyed by the function's closure, not by chapters.py)."""
+    from committee_lib import chapters
+    from committee_lib.theory import frsb, rs
+
+    for wrapped, func in ((chapters.alpha_at, rs.alpha_at), (chapters.alpha_c_frsb, frsb.alpha_c_frsb)):
+        assert wrapped.__wrapped__ is func
+        assert wrapped.store_backend.location == cache.cached(func).store_backend.location
+    assert "chapters" not in cache.module_closure("theory.rs")

@@ -366,3 +366,43 @@ def test_cli_subprocess_exit_status():
                           timeout=300)
     assert proc.returncode != 0 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "alpha" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+def test_fig1_left_is_the_binary_curves_with_d_star():
+    """Fig. 1 left: one fp_curve per activation, binary weights; d* is where F_FP crosses zero."""
+    fig = fp.fig1_left(0.6, activations=("sign", "relu"), n_points=12)
+    assert set(fig) == {"sign", "relu"}
+    direct = fp.fp_curve(0.6, "sign", "binary", n_points=12)
+    assert fig["sign"]["F"] == direct["F"] and fig["sign"]["d"] == direct["d"]
+    for name, c in fig.items():
+        assert c["weights"] == "binary" and c["activation"] == name
+        assert c["d_star"] == pytest.approx(fp.d_star(0.6, name, "binary"), abs=1e-9)
+    assert fig["sign"]["d_star"] > fig["relu"]["d_star"]  # sign solutions are the more isolated
+
+
+def test_fig1_right_is_normalised_by_the_alpha0_entropy():
+    """Fig. 1 right: spherical curves minus (1/2) ln(1 - S^2), point by point."""
+    fig = fp.fig1_right(1.0, activations=("relu",), n_points=8)
+    c = fig["relu"]
+    assert c["weights"] == "spherical" and c["d_star"] is None
+    S = np.asarray(c["S"])
+    np.testing.assert_allclose(c["F_normalized"], np.asarray(c["F"]) - 0.5 * np.log(1 - S ** 2), rtol=0, atol=1e-12)
+    i = c["d"].index(c["d_typ"])  # at d_typ the curve is the RS entropy
+    assert c["F"][i] == pytest.approx(c["F_rs"], abs=1e-12)
+
+
+def test_d_star_ratio_interpolates_the_second_scan_in_log():
+    a = {"alpha": [0.1, 0.3, 0.5], "d_star": [0.01, None, 0.05]}
+    b = {"alpha": [0.2, 0.6], "d_star": [0.001, 0.01]}
+    alphas, ratios = fp.d_star_ratio(a, b)  # 0.1 is outside b's loads, 0.3 has no d*
+    assert alphas == [0.5]
+    assert ratios[0] == pytest.approx(0.05 / (0.001 * 10 ** 0.75), rel=1e-12)
+
+
+def test_the_notes_values_agree_with_the_fig1_curves(binary_curves):
+    from committee_lib import published
+
+    ours = {("binary d*", n): c["d_star"] for n, c in binary_curves.items()}
+    checks = published.against(fp.NOTES, ours)
+    assert len(checks) == 3 and all(ok for *_, ok in checks)

@@ -26,8 +26,9 @@ from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.large_deviations import (
-    alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, finite_y_alpha0,
-    finite_y_curve, ld, ld_finite_y, local_entropy_slope, max_slope, tilted_output)
+    NOTES, alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, fig2_left, fig2_right,
+    finite_y_alpha0, finite_y_curve, flat_edge, ld, ld_finite_y, local_entropy_slope, max_slope, notes_alpha_star,
+    tilted_output)
 from committee_lib.theory.local_entropy import (
     energetic_envelope, envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
 from committee_lib.theory.priors import Spherical
@@ -401,3 +402,34 @@ def test_cli_ld_bad_arguments(run_cli, args, word):
     assert status != 0 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "error" in lines[0] and word in lines[0], err
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+@pytest.mark.parametrize("figure, weights", [(fig2_left, "binary"), (fig2_right, "spherical")])
+def test_fig2_panels_are_binary_left_spherical_right(figure, weights):
+    """Fig. 2: left panel binary, right spherical; each curve ends on the RS solution."""
+    q1s = np.array([0.99, 0.95, 0.9])
+    alpha = 0.5
+    panel = figure([alpha], q1s, activations=("relu",), quad_order=32)
+    c = panel["relu"][alpha]
+    direct = local_entropy_curve(alpha, q1s, "relu", weights, 0.0, 32)
+    np.testing.assert_array_equal(c["phi_normalized"], direct["phi_normalized"])
+    rs = rs_solution(alpha, "relu", weights, 0.0, 32)
+    assert c["q_typ"] == rs.q and c["phi_rs"] == rs.free_entropy
+
+
+def test_flat_edge_is_the_last_departure_from_zero():
+    q1 = np.array([0.99, 0.95, 0.9, 0.8])
+    curves = [{"q1": q1, "phi_normalized": np.array([-1e-9, -1e-7, -1e-3, -1e-2])},
+              {"q1": q1, "phi_normalized": np.array([-1e-9, -2e-6, np.nan, -1e-2])},
+              {"q1": q1, "phi_normalized": np.zeros(4)}]
+    assert flat_edge(curves[:1]) == 0.9
+    assert flat_edge(curves) == 0.95
+    assert flat_edge(curves[2:]) == 0.8  # flat everywhere: its smallest q1
+
+
+def test_notes_alpha_star_flattens_both_definitions():
+    notes = notes_alpha_star()
+    assert notes[("q1", 0.95, "binary")] == "0.815" and notes[("delta", 1e-3, "spherical")] == "1.130"
+    assert len(notes) == sum(len(v) for table in ("alpha_star_fixed_q1", "alpha_star_level")
+                             for v in NOTES[table].values())

@@ -87,3 +87,35 @@ def test_cli_learn_in_a_subprocess():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stderr == ""
     assert json.loads(proc.stdout)["found_solution"] is True
+
+
+def test_counts_flip_curves_and_the_common_load_of_binary_runs():
+    loads = [0.2, 1.5]  # solved / far above the capacity
+    runs = {alg: [[anneal(*learners.annealing_task(alg, "relu", 8, a, s, 2000, y=4)) for s in (1, 2)] for a in loads]
+            for alg in ("sa", "rsa")}
+    np.testing.assert_array_equal(learners.solved_counts(runs["rsa"]), [2, 0])
+    assert learners.largest_load_solved_by_all(loads, runs) == 0.2
+    assert learners.largest_load_solved_by_all(loads, runs, minimum=3) is None
+    curve = learners.solution_flip_curves(runs["rsa"][0], [0.0, 0.1], 5)
+    assert curve.n == 2 and curve.mean[0] == 0.0 and curve.mean[1] > 0.0  # solutions: no error before the flips
+    assert learners.flatness_verdict(curve, curve, 1).startswith("not measurably")
+
+
+def test_descent_summaries_group_by_shape_and_count_failures():
+    tasks = [learners.Bracket("relu", 4, s, Descent(steps=100), 8, 0.5, 3.0, 0.2) for s in (0, 1)]
+    brackets = learners.descent_brackets(tasks, n_jobs=1, progress=False)
+    largest = learners.largest_by_shape(tasks, brackets)
+    assert list(largest) == [("relu", 4, 8)]
+    assert largest["relu", 4, 8].mean == pytest.approx(np.mean([b.alpha for b in brackets]))
+    failures = learners.failed_descents(tasks, brackets)
+    assert failures["n_failed_runs"] == failures["n_relu_failed"] == sum(not r[1] for b in brackets for r in b.runs)
+    assert failures["n_smooth_ties_only"] == 0
+
+
+def test_solved_noise_averages_the_solved_descents_only():
+    runs = learners.descent_runs([("erf", 4, 0.5, s, Descent(steps=300), 8) for s in (0, 1, 2)], n_jobs=1,
+                                 progress=False)
+    noise = learners.solved_noise(runs, [0.0, 0.5], 3)
+    assert sum(r.solved for r in runs) >= 2 and noise.n == sum(r.solved for r in runs)
+    assert noise.mean[0] == 0.0  # solutions before any noise
+    assert learners.solved_noise(runs[:1], [0.0, 0.5], 3) is None

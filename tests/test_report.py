@@ -41,3 +41,17 @@ def test_format_estimate_is_mean_plus_minus_error():
 
     assert report.format_estimate(Estimate(0.12345, 0.0012, 5)) == "0.1235 ± 0.0012"
     assert report.format_estimate(Estimate(np.float64(0.5), 0.25, 5), ".2f", signed=True) == "+0.50 ± 0.25"
+
+
+def test_format_change_is_the_signed_difference_with_errors_in_quadrature():
+    from committee_lib.simulation.observables import Estimate
+
+    assert report.format_change(Estimate(1.0, 0.03, 4), Estimate(0.9, 0.04, 4)) == "-0.100 ± 0.050"
+
+
+def test_published_against_pairs_printed_and_computed_values():
+    from committee_lib import published
+
+    checks = published.against({"a": "0.12", "b": "2.5", "c": "1"}, {"a": 0.1249, "b": 2.56})
+    assert checks == [("a", "0.12", 0.1249, True), ("b", "2.5", 2.56, False)]
+    assert published.against({"a": "0.12"}, {"a": 0.2}, agrees=lambda value, text: True)[0][3]

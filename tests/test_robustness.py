@@ -25,7 +25,11 @@ from committee_lib.simulation.robustness import (
     crossings,
     error_given_stability,
     eta_at,
+    fig3_right,
     input_noise,
+    largest_gap,
+    mean_tie_fraction,
+    noise_from_sample_stabilities,
     noise_from_stabilities,
     noise_over_samples,
     noise_theory,
@@ -35,7 +39,8 @@ from committee_lib.simulation.robustness import (
     tie_fraction,
     weight_noise,
 )
-from committee_lib.theory.stabilities import ld_replica_stability, typical_stability
+from committee_lib.simulation.observables import sample_stabilities
+from committee_lib.theory.stabilities import fig3_left, ld_replica_stability, typical_stability
 
 SHAPES = {"sign": (3, 5), "relu": (4, 4)}  # (K, n)
 QUICK = Schedule(sweeps=3000, patience=2000)
@@ -392,3 +397,41 @@ def test_significance_of_curve_differences():
     # curves without error bars (theory): any difference is significant
     exact = Estimate(np.array([0.1, 0.2]), np.zeros(2), 1)
     assert significantly_above(exact, Estimate(np.array([0.1, 0.1]), np.zeros(2), 1)).tolist() == [False, True]
+
+
+# ----------------------------------------------------------------------------- the paper's figure
+def test_fig3_right_is_the_noise_curves_beside_eq_T():
+    """Fig. 3 right: noise_over_samples per activation, and eq. (T) over each theory density."""
+    runs = {"relu": [anneal("relu", 6, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]}
+    levels = [0.0, 0.2, 0.5]
+    theory = fig3_left(np.linspace(0.0, 2.5, 11), activations=("relu",))
+    fig = fig3_right(runs, levels, theory, n_perturbations=5)
+    direct = noise_over_samples(runs["relu"], levels, n_perturbations=5)
+    np.testing.assert_array_equal(fig.noise["relu"]["input"]["reference"].mean, direct["input"]["reference"].mean)
+    for kind in ("typical", "replica", "reference"):
+        expected = noise_theory(theory["relu"]["distributions"][kind], levels)
+        np.testing.assert_array_equal(fig.predicted["relu"][kind], expected)
+        assert fig.predicted["relu"][kind][-1] == pytest.approx(0.5, abs=1e-6)  # eta = 1/2: a coin
+
+
+def test_noise_from_sample_stabilities_pools_the_normalised_stabilities():
+    runs = [anneal("sign", 5, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]
+    levels = [0.0, 0.1]
+    out = noise_from_sample_stabilities(runs, levels, "sign")
+    scale = get_kernel("sign").output_scale
+    reference = np.concatenate([sample_stabilities(r)[1] for r in runs]) / scale
+    np.testing.assert_array_equal(out["reference"], noise_from_stabilities(reference, levels, "sign"))
+    assert out["replica"][0] == 0.0  # every replica is a solution: no error without noise
+
+
+def test_largest_gap_reads_the_level_inside_the_mask():
+    levels = np.array([0.0, 0.1, 0.2, 0.3, 0.5])
+    difference = np.array([0.9, 0.02, 0.05, 0.01, 0.7])  # the ends are outside the mask
+    mask = (levels > 0) & (levels < 0.5)
+    assert largest_gap(levels, difference, mask) == (0.05, 0.2)
+
+
+def test_mean_tie_fraction_averages_the_references():
+    runs = [anneal("relu", 6, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]
+    each = [tie_fraction(r.machine(), r.reference, 500, seed=r.seed) for r in runs]
+    assert mean_tie_fraction(runs, 500) == pytest.approx(np.mean(each), abs=1e-15)

@@ -5,7 +5,8 @@ import pytest
 from scipy.special import ndtr
 
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.simulation.thresholds import fit_threshold, log_likelihood, success_fraction
+from committee_lib.simulation.thresholds import (ThresholdFit, compare_thresholds, fit_or_reason, fit_threshold,
+                                                 format_threshold, log_likelihood, success_fraction)
 
 LOADS = np.linspace(0.3, 0.9, 7)
 
@@ -75,3 +76,23 @@ def test_success_fraction_has_nonzero_error_bars_at_the_ends():
     f, e = success_fraction(np.array([0, 5, 10]), np.array([10, 10, 10]))
     assert list(f) == [0.0, 0.5, 1.0]
     assert np.all(e > 0) and e[1] == pytest.approx(np.sqrt(0.25 / 10), rel=0.01)
+
+
+def test_fit_or_reason_returns_the_fit_or_the_error_and_both_format():
+    trials = np.full(LOADS.size, 10)
+    fit = fit_or_reason(LOADS, np.array([10, 10, 9, 5, 1, 0, 0]), trials)
+    assert isinstance(fit, ThresholdFit) and fit.alpha == fit_threshold(LOADS, np.array([10, 10, 9, 5, 1, 0, 0]), trials).alpha
+    assert format_threshold(fit) == f"{fit.alpha:.3f} ± {fit.error:.3f}"
+    none = fit_or_reason(LOADS, np.zeros(LOADS.size, dtype=int), trials)  # no run solved: no transition
+    assert isinstance(none, ConvergenceError)
+    assert format_threshold(none) == "not determined on this grid"
+    assert compare_thresholds(fit, none).startswith("cannot be compared")
+
+
+def test_compare_thresholds_counts_standard_errors():
+    def fit(alpha, error):
+        return ThresholdFit(alpha, error, alpha - error, alpha + error, 0.05, LOADS, LOADS.astype(int), LOADS.astype(int))
+
+    assert compare_thresholds(fit(0.60, 0.01), fit(0.50, 0.01)) == \
+        "+0.100 ± 0.014, a difference of more than three standard errors"
+    assert compare_thresholds(fit(0.50, 0.03), fit(0.55, 0.04)).startswith("-0.050 ± 0.050, a difference the data cannot")

@@ -20,7 +20,9 @@ import numpy as np
 
 from .annealing import Schedule, _check_int, anneal
 from ..errors import ParameterError
-from .gradient_descent import Descent, gradient_descent, largest_solved_load
+from .gradient_descent import Descent, gradient_descent, largest_solved_load, weight_noise as sphere_noise
+from .observables import over_samples
+from .robustness import significantly_above, weight_noise as flip_noise
 from .samples import Task, cached_batch
 
 ALGORITHMS = ("gd", "sa", "rsa")
@@ -39,6 +41,38 @@ def solving_weights(result):
     if result.y > 1 and result.center_errors == 0:
         rows.append(result.reference)
     return np.array(rows, dtype=np.int8).reshape(len(rows), result.W.shape[-1])
+
+
+def solved_counts(groups):
+    """How many runs found a solution in each group of binary runs (a list of lists): an int array."""
+    return np.array([sum(found_solution(r) for r in runs) for runs in groups])
+
+
+def largest_load_solved_by_all(loads, groups, minimum=2):
+    """The largest of `loads` at which every algorithm found a solution on at least `minimum` training
+    sets, or None; groups: {algorithm: [the runs at each load]}."""
+    counts = [solved_counts(runs) for runs in groups.values()]
+    both = [a for i, a in enumerate(loads) if all(k[i] >= minimum for k in counts)]
+    return max(both) if both else None
+
+
+def solution_flip_curves(results, levels, n_perturbations):
+    """Training error after flipping a fraction `levels` of the weights (robustness.weight_noise) of the
+    solutions of each binary run, averaged within the run, over the runs with a solution: an Estimate."""
+    curves = []
+    for r in results:
+        W = solving_weights(r)
+        if len(W):
+            curves.append(flip_noise(r.machine(), W, levels, n_perturbations, seed=r.seed).error_rate.mean(axis=0))
+    return over_samples(curves)
+
+
+def flatness_verdict(plain, replicated, index):
+    """Whether the replicated runs' solutions are more robust than the plain ones at one flip level
+    (the plain curve above by more than three standard errors), as a phrase."""
+    if significantly_above(plain, replicated, sigmas=3.0)[index]:
+        return "more robust"
+    return "not measurably more robust (within three standard errors)"
 
 
 def annealing_task(algorithm, activation, K, alpha, seed, work, y=10, q1=0.85, inputs_per_unit=None, **schedule):
@@ -88,6 +122,35 @@ def descent_runs(tasks, n_jobs=-1, progress=True, label="gradient descent runs")
     tasks = [tuple(t) for t in tasks]
     costs = [float(t[1] * t[5]) ** 2 * t[2] for t in tasks]  # N^2 alpha = N p
     return cached_batch(gradient_descent, tasks, costs, n_jobs, None, progress, label, unit="descent")
+
+
+def largest_by_shape(tasks, brackets):
+    """{(activation, K, inputs per unit): Estimate over the seeds of the largest solved load}."""
+    by_shape = {}
+    for task, b in zip(tasks, brackets):
+        by_shape.setdefault((task.activation, task.K, task.inputs_per_unit), []).append(b)
+    return {key: over_samples([b.alpha for b in bs]) for key, bs in by_shape.items()}
+
+
+def failed_descents(tasks, brackets):
+    """Counts of the descent runs that ended unsolved, of those left with tied patterns only (output
+    exactly 0: for ReLU every unit inactive), and of the brackets open at either end."""
+    failed = [r for b in brackets for r in b.runs if not r[1]]
+    relu_failed = [r for t, b in zip(tasks, brackets) if t.activation == "relu" for r in b.runs if not r[1]]
+    ties_only = sum(r[3] == r[4] for r in failed)
+    relu_ties_only = sum(r[3] == r[4] for r in relu_failed)
+    return {"n_failed_runs": len(failed), "n_relu_failed": len(relu_failed), "n_relu_ties_only": relu_ties_only,
+            "n_smooth_ties_only": ties_only - relu_ties_only,
+            "n_open_low": sum(b.alpha_solved is None for b in brackets),
+            "n_open_high": sum(b.alpha_failed is None for b in brackets)}
+
+
+def solved_noise(runs, sizes, n_draws):
+    """Estimate over the solved descents of gradient_descent.weight_noise, or None with fewer than two."""
+    solved = [r for r in runs if r.solved]
+    if len(solved) < 2:
+        return None
+    return over_samples([sphere_noise(r.machine(), r.W, sizes, n_draws, seed=r.seed) for r in solved])
 
 
 def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=None, y=10, q1=0.85):

@@ -81,7 +81,7 @@ from .committee import Machine, check_architecture, margins
 from ..errors import ConvergenceError, ParameterError, check_range
 from ..jit import jit
 from ..theory.kernels import get_kernel
-from .observables import over_samples, panel_nodes
+from .observables import over_samples, panel_nodes, sample_stabilities
 from .xoshiro import below
 
 
@@ -324,6 +324,11 @@ def tie_fraction(machine, W, n_patterns=20000, seed=0):
     return float(np.mean(margins(fresh, _checked_weights(machine, W)) == 0))
 
 
+def mean_tie_fraction(results, n_patterns=20000):
+    """tie_fraction of the reference of each annealed group (seeded by its seed), averaged over the groups."""
+    return float(np.mean([tie_fraction(r.machine(), r.reference, n_patterns, seed=r.seed) for r in results]))
+
+
 # ----------------------------------------------------------------------------- large-K theory
 def error_given_stability(lam, level, activation):
     """P(error | lambda) after flipping a fraction `level` of the entries, eq. (T): H(k lambda /
@@ -354,6 +359,16 @@ def noise_from_stabilities(stabilities, levels, activation):
     """Eq. (T) averaged over measured normalised stabilities (any shape) instead of a density."""
     lam = np.ravel(np.asarray(stabilities, dtype=float))
     return np.array([error_given_stability(lam, x, activation).mean() for x in np.atleast_1d(levels)])
+
+
+def noise_from_sample_stabilities(results, levels, activation):
+    """Eq. (T) over the measured stabilities of annealed groups (normalised units), pooled over the
+    samples: {"replica": rates, "reference": rates} (robustness chapter, "Finite K")."""
+    scale = get_kernel(activation).output_scale  # physical -> normalised stabilities
+    measured = [sample_stabilities(r) for r in results]
+    return {"replica": noise_from_stabilities(np.concatenate([s[0].ravel() for s in measured]) / scale, levels,
+                                              activation),
+            "reference": noise_from_stabilities(np.concatenate([s[1] for s in measured]) / scale, levels, activation)}
 
 
 def _checked_curves(parameter, *rates):
@@ -409,6 +424,12 @@ def significantly_above(a, b, mask=None, sigmas=2.0):
     return above if mask is None else np.asarray(mask, dtype=bool) & above
 
 
+def largest_gap(levels, difference, mask):
+    """(the largest `difference` between two curves within `mask`, the level where it is)."""
+    inside = np.asarray(difference)[mask]
+    return float(np.max(inside)), float(np.asarray(levels)[mask][np.argmax(inside)])
+
+
 @dataclass(frozen=True, eq=False)
 class CurveComparison:
     """Two curves a, b compared level by level: difference = a.mean - b.mean, and `significant`
@@ -435,3 +456,25 @@ def compare_curves(a, b, mask=None, sigmas=2.0):
     if mask is not None:
         significant = np.asarray(mask, dtype=bool) & significant
     return CurveComparison(difference, significant)
+
+
+# ----------------------------------------------------------------------------- the paper's figure
+@dataclass(frozen=True, eq=False)
+class Fig3Right:
+    """The data of Fig. 3 (right): measured curves and their large-K predictions, by activation."""
+
+    noise: dict  # {activation: noise_over_samples(...)}: {experiment: {"reference", "replica": Estimate}}
+    predicted: dict  # {activation: {"typical", "replica", "reference": eq. (T) rates}}
+
+
+def fig3_right(runs, levels, theory, n_perturbations=50, n_jobs=1):
+    """Fig. 3 (right) of the paper: misclassified perturbed patterns against the noise level, for the
+    annealed groups `runs` ({activation: [AnnealResult]}), beside eq. (T) over the stability
+    densities of `theory` (stabilities.fig3_left's output).  A Fig3Right.
+
+    Book: notebooks/robustness.md, "Input noise (Fig. 3 right)".
+    """
+    noise = {act: noise_over_samples(results, levels, n_perturbations, n_jobs) for act, results in runs.items()}
+    predicted = {act: {kind: noise_theory(theory[act]["distributions"][kind], levels)
+                       for kind in ("typical", "replica", "reference")} for act in runs}
+    return Fig3Right(noise, predicted)

@@ -130,3 +130,27 @@ def success_fraction(successes, trials):
     k, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
     f = (k + 0.5) / (n + 1.0)
     return k / n, np.sqrt(f * (1.0 - f) / n)
+
+
+# ----------------------------------------------------------------------------- reported in the algorithms chapter
+def fit_or_reason(loads, successes, trials):
+    """fit_threshold, or the ConvergenceError saying why these counts give no threshold."""
+    try:
+        return fit_threshold(loads, successes, trials)
+    except ConvergenceError as exc:
+        return exc
+
+
+def format_threshold(fit, missing="not determined on this grid"):
+    """"alpha_alg ± error" of a ThresholdFit (three decimals), or `missing` when there is none."""
+    return f"{fit.alpha:.3f} ± {fit.error:.3f}" if isinstance(fit, ThresholdFit) else missing
+
+
+def compare_thresholds(a, b):
+    """a.alpha - b.alpha ± its standard error, and whether it exceeds three standard errors, as a phrase."""
+    if not (isinstance(a, ThresholdFit) and isinstance(b, ThresholdFit)):
+        return "cannot be compared on this grid (a threshold is not bracketed)"
+    d, e = a.alpha - b.alpha, np.hypot(a.error, b.error)
+    verdict = ("a difference of more than three standard errors" if abs(d) > 3 * e else
+               "a difference the data cannot separate from zero at three standard errors")
+    return f"{d:+.3f} ± {e:.3f}, {verdict}"

@@ -773,3 +773,51 @@ def small_d_slope(curve, window=(0.01, 0.05), quantity="energetic"):
         raise ParameterError(f"window {window} holds {int(sel.sum())} usable points (need >= 3)")
     slope = np.polyfit(np.log(d[sel]), np.log(-q[sel]), 1)[0]
     return float(slope), int(sel.sum())
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+def fig1_left(alpha=0.6, activations=("sign", "relu", "linear"), n_points=60, d_min=1e-4,
+              quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 1 (left) of the paper: F_FP(d) for binary weights, {activation: fp_curve dict} (d* included).
+
+    Book: notebooks/franz_parisi.md, "Binary weights: typical solutions are isolated (Fig. 1, left)".
+    """
+    return {name: fp_curve(alpha, activation=name, weights="binary", n_points=n_points, d_min=d_min,
+                           quad_order=quad_order)
+            for name in activations}
+
+
+def fig1_right(alpha=1.0, activations=("sign", "relu"), n_points=60, d_min=1e-4, quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 1 (right) of the paper: F_FP(d) for spherical weights, {activation: fp_curve dict} with
+    "F_normalized", the curve minus its alpha = 0 value (1/2) ln(1 - S^2), as drawn.
+
+    Book: notebooks/franz_parisi.md, "Spherical weights (Fig. 1, right)".
+    """
+    out = {}
+    for name in activations:
+        curve = fp_curve(alpha, activation=name, weights="spherical", n_points=n_points, d_min=d_min,
+                         quad_order=quad_order)
+        normalized = np.asarray(curve["F"]) - alpha0_entropy(np.asarray(curve["d"]), "spherical")
+        out[name] = {**curve, "F_normalized": [float(v) for v in normalized]}
+    return out
+
+
+def d_star_ratio(scan_a, scan_b):
+    """d*_a / d*_b at the loads of the d_star_curve `scan_a` that lie inside the range of `scan_b`, ln d*_b
+    interpolated linearly in alpha: (those loads, the ratios)."""
+    inside = [(a, d) for a, d in zip(scan_a["alpha"], scan_a["d_star"])
+              if scan_b["alpha"][0] <= a <= scan_b["alpha"][-1] and d is not None]
+    ratios = [float(d / np.exp(np.interp(a, scan_b["alpha"], np.log(scan_b["d_star"])))) for a, d in inside]
+    return [a for a, _ in inside], ratios
+
+
+#: values printed in the derivation notes (geometry.md, section "Results"), at alpha = 0.6 (binary) and
+#: 1 (spherical), as printed; the chapter sets them beside the computed ones
+NOTES = {
+    ("binary d*", "sign"): "0.063861", ("binary d*", "relu"): "0.017110", ("binary d*", "linear"): "0.015775",
+    ("binary d_typ", "sign"): "0.3953", ("binary d_typ", "relu"): "0.3554", ("binary d_typ", "linear"): "0.3045",
+    ("spherical q_typ", "sign"): "0.3108", ("spherical q_typ", "relu"): "0.4526",
+    ("spherical, minus normalised entropy at d = 0.05", "sign"): "0.396",
+    ("spherical, minus normalised entropy at d = 0.05", "relu"): "0.283",
+    ("spherical crossing", "sign/relu"): "0.22",
+}

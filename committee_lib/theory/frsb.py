@@ -136,3 +136,82 @@ def branch_point(activation="relu", loads=(), margin=0.0, steps=BRANCH_STEPS, *,
     if roots.size == 0:
         raise ConvergenceError(f"q_M - q_m = {widths} at loads {loads} has no real zero: no branch point")
     return float(roots[np.argmin(np.abs(roots - loads[0]))]), tuple(widths)
+
+
+# ----------------------------------------------------------------------------- what the chapter reports
+@dataclass(frozen=True)
+class CapacityLadder:
+    """The capacities of one activation step by step: RS, k = 1, 2, ... steps, full RSB (with its error)."""
+
+    alphas: tuple  # RS, the k-step capacities, full RSB
+    error: float  # of the full-RSB value
+
+    @property
+    def changes(self):
+        """The change of each capacity over the one before, in %."""
+        a = self.alphas
+        return tuple(100 * (a[i + 1] / a[i] - 1) for i in range(len(a) - 1))
+
+    @property
+    def ordered(self):
+        """Each capacity at most the one before (a minimum over a larger family), full RSB within its error."""
+        *steps, full = self.alphas
+        return all(a >= b for a, b in zip(steps, steps[1:])) and steps[-1] >= full - self.error
+
+
+def capacity_ladder(alpha_rs, steps, full):
+    """CapacityLadder from the RS capacity, the KStepRSB results of k = 1, 2, ... and a FullRSBCapacity."""
+    return CapacityLadder((alpha_rs, *(s.alpha_c for s in steps), full.alpha_c), full.error)
+
+
+def staircase_path(q, r):
+    """r(q) as a staircase against -ln(1 - q), the last step closed at q = 1 - 1e-6: (xs, ys) to plot."""
+    edges = np.concatenate([q, [1 - 1e-6]])
+    return np.repeat(-np.log1p(-edges), 2)[1:-1], np.repeat(r, 2)
+
+
+def limit_table(capacity):
+    """Rows [K, alpha_K, grid spacing ("nested" for K <= 3), alpha_{K-1} - alpha_K, the limit (T33)
+    through K-2, K-1, K, its exponent p] of a FullRSBCapacity, NaN where a column is undefined."""
+    ks, alphas = capacity.steps, capacity.alphas
+    rows = []
+    for i in range(len(ks)):
+        row = [ks[i], alphas[i], capacity.spacings[i] or "nested", alphas[i - 1] - alphas[i] if i else math.nan]
+        if i >= 2:
+            limit, _, p = power_law_limit(ks[i - 2:i + 1], alphas[i - 2:i + 1])
+            row += [limit, p]
+        else:
+            row += [math.nan, math.nan]
+        rows.append(row)
+    return rows
+
+
+def within_errors(a, b):
+    """Whether two FullRSBCapacity estimates agree within the sum of their errors."""
+    return abs(a.alpha_c - b.alpha_c) <= a.error + b.error
+
+
+def finite_load_solutions(loads, steps, activation="relu", margin=0.0):
+    """{load: the `steps`-step solve_parisi solution}, each started from the solution at the next higher load."""
+    solutions, start = {}, None
+    for load in sorted(loads, reverse=True):
+        start = solutions[load] = solve_parisi(load, activation=activation, margin=margin, steps=steps, start=start)
+    return solutions
+
+
+def minima_ordered(full, one_step, rs, tol=1e-9):
+    """F_fRSB <= F_1RSB <= F_RS (to tol): each free entropy a minimum over a larger family."""
+    return full <= one_step + tol and one_step <= rs + tol
+
+
+# a margin scan: rows (margin, RS, AT, 1RSB, fRSB, fRSB error), fRSB NaN where not computed
+def largest_rsb_gain(scan):
+    """(the largest % by which full RSB lowers the RS capacity at a negative margin, that margin)."""
+    gain = np.where((scan[:, 0] < 0) & np.isfinite(scan[:, 4]), 100 * (1 - scan[:, 4] / scan[:, 1]), -np.inf)
+    return float(np.max(gain)), float(scan[np.argmax(gain), 0])
+
+
+def rs_exact_at_nonnegative_margins(scan):
+    """Whether full RSB gives the RS capacity (to 1e-12) at every non-negative margin where it is computed."""
+    full = (scan[:, 0] >= 0) & np.isfinite(scan[:, 4])
+    return bool(np.allclose(scan[full, 4], scan[full, 1], rtol=1e-12))

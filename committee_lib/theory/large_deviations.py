@@ -481,24 +481,6 @@ def ld(weights, activation, alpha, q1, y=None, margin=0.0, quad_order=DEFAULT_QU
 
 
 # ----------------------------------------------------------------------------- what the chapter plots
-def fig2_curves(weights, alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
-    """Fig. 2 data: {activation: {alpha: curve}}, each curve a local_entropy_curve dict plus the end of
-    the branch: q_typ (RS overlap) and phi_rs (the RS entropy, the curve's value there)."""
-    out = {}
-    for act in activations:
-        out[act] = {}
-        for alpha in alphas:
-            curve = local_entropy_curve(alpha, q1s, act, weights, margin, quad_order)
-            try:
-                rs = rs_solution(alpha, act, weights, margin, quad_order)
-                curve["q_typ"], curve["phi_rs"] = rs.q, rs.free_entropy
-                curve["phi_rs_normalized"] = rs.free_entropy - phi_alpha0(rs.q, weights)
-            except ConvergenceError:
-                curve["q_typ"] = curve["phi_rs"] = curve["phi_rs_normalized"] = math.nan
-            out[act][float(alpha)] = curve
-    return out
-
-
 def finite_y_convergence(alpha, q1, ys, activation="sign", weights="binary", margin=0.0,
                          quad_order=DEFAULT_QUAD_ORDER, *, model=None):
     """Finite-y solutions along ys next to the y -> infinity limit (a dict of arrays and the limit)."""
@@ -538,3 +520,60 @@ def agrees(value, printed):
     """True when value rounds to the printed number (within half a unit of its last digit)."""
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     return abs(value - float(printed)) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
+
+
+# ----------------------------------------------------------------------------- the paper's figures
+def _fig2_panel(weights, alphas, q1s, activations, margin, quad_order):
+    """{activation: {alpha: curve}}, each curve a local_entropy_curve dict plus the end of the
+    branch: q_typ (RS overlap) and phi_rs (the RS entropy, the curve's value there)."""
+    out = {}
+    for act in activations:
+        out[act] = {}
+        for alpha in alphas:
+            curve = local_entropy_curve(alpha, q1s, activation=act, weights=weights, margin=margin,
+                                        quad_order=quad_order)
+            try:
+                rs = rs_solution(alpha, activation=act, weights=weights, margin=margin, quad_order=quad_order)
+                curve["q_typ"], curve["phi_rs"] = rs.q, rs.free_entropy
+                curve["phi_rs_normalized"] = rs.free_entropy - phi_alpha0(rs.q, weights)
+            except ConvergenceError:
+                curve["q_typ"] = curve["phi_rs"] = curve["phi_rs_normalized"] = math.nan
+            out[act][float(alpha)] = curve
+    return out
+
+
+def fig2_left(alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 2 (left) of the paper: the normalised local entropy phi_norm(q1), binary weights;
+    {activation: {alpha: curve}} (_fig2_panel).
+
+    Book: notebooks/large_deviations.md, "Fig. 2: the normalised local entropy".
+    """
+    return _fig2_panel("binary", alphas, q1s, activations, margin, quad_order)
+
+
+def fig2_right(alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order=DEFAULT_QUAD_ORDER):
+    """Fig. 2 (right) of the paper: the normalised local entropy phi_norm(q1), spherical weights;
+    {activation: {alpha: curve}} (_fig2_panel).
+
+    Book: notebooks/large_deviations.md, "Fig. 2: the normalised local entropy".
+    """
+    return _fig2_panel("spherical", alphas, q1s, activations, margin, quad_order)
+
+
+def flat_edge(curves, level=1e-6):
+    """Where the flat region near q1 = 1 begins for all `curves` (local_entropy_curve dicts): the largest q1
+    at which any departs from zero by `level` or more (a curve that never does counts with its smallest q1)."""
+    edges = []
+    for c in curves:
+        away = np.isfinite(c["phi_normalized"]) & (np.abs(c["phi_normalized"]) >= level)
+        edges.append(c["q1"][away].max() if away.any() else c["q1"].min())
+    return max(edges)
+
+
+def notes_alpha_star():
+    """The alpha* values of NOTES by (definition, q1 or delta, weights): definition "q1" (crossing at fixed
+    q1) or "delta" (common departure at level delta)."""
+    return {(kind, key, w): printed
+            for kind, table in (("q1", NOTES["alpha_star_fixed_q1"]), ("delta", NOTES["alpha_star_level"]))
+            for key, by_weights in table.items() for w, printed in by_weights.items()}
+
