@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from scipy import special
 
+from committee_lib import published
 from committee_lib.theory import franz_parisi as fp
 from committee_lib.theory.priors.binary import fp_binary_entropic
 from committee_lib.errors import ConvergenceError, ParameterError
@@ -29,14 +30,7 @@ from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.rs import rs_solution
 
 # the derivation notes behind theory_franz_parisi, as printed
-NOTES_D_STAR = {"sign": "0.063861", "relu": "0.017110", "linear": "0.015775"}
-NOTES_D_TYP = {"sign": "0.3953", "relu": "0.3554", "linear": "0.3045"}
-NOTES_Q_SPHERICAL = {"sign": "0.3108", "relu": "0.4526"}
-NOTES_NORMALISED_AT_005 = {"sign": "-0.396", "relu": "-0.283"}
-
-
-def half_unit(printed):
-    return 0.5 * 10.0 ** (-len(printed.split(".")[1]))
+NOTES = published.NOTES["franz_parisi"]
 
 
 
@@ -221,28 +215,25 @@ def test_binary_entropic_matches_brute_force(qhat, a, b, shat):
 # ----------------------------------------------------------------------------- the notes' numbers
 @pytest.mark.parametrize("activation", ["sign", "relu", "linear"])
 def test_d_star_to_printed_digits(binary_curves, activation):
-    printed = NOTES_D_STAR[activation]
-    assert abs(binary_curves[activation]["d_star"] - float(printed)) <= half_unit(printed)
+    assert published.agrees(binary_curves[activation]["d_star"], NOTES[("binary d*", activation)])
 
 
 @pytest.mark.parametrize("activation", ["sign", "relu", "linear"])
 def test_d_typ_to_printed_digits(binary_curves, activation):
-    printed = NOTES_D_TYP[activation]
-    assert abs(binary_curves[activation]["d_typ"] - float(printed)) <= half_unit(printed)
+    assert published.agrees(binary_curves[activation]["d_typ"], NOTES[("binary d_typ", activation)])
 
 
 @pytest.mark.parametrize("activation", ["sign", "relu"])
 def test_spherical_typical_overlap(spherical_curves, activation):
-    printed = NOTES_Q_SPHERICAL[activation]
-    assert abs(spherical_curves[activation]["q_typ"] - float(printed)) <= half_unit(printed)
+    assert published.agrees(spherical_curves[activation]["q_typ"], NOTES[("spherical q_typ", activation)])
     assert spherical_curves[activation]["d_star"] is None
 
 
 @pytest.mark.parametrize("activation", ["sign", "relu"])
 def test_spherical_normalised_entropy_at_d_005(activation):
     pt = fp.fp_point(0.9, 1.0, activation, "spherical")
-    printed = NOTES_NORMALISED_AT_005[activation]
-    assert abs(pt.free_entropy - fp.alpha0_entropy(0.05, "spherical") - float(printed)) <= half_unit(printed)
+    printed = NOTES[("spherical, minus normalised entropy at d = 0.05", activation)]
+    assert published.agrees(fp.alpha0_entropy(0.05, "spherical") - pt.free_entropy, printed)
 
 
 def test_spherical_curves_cross_near_022():
@@ -401,8 +392,6 @@ def test_d_star_ratio_interpolates_the_second_scan_in_log():
 
 
 def test_the_notes_values_agree_with_the_fig1_curves(binary_curves):
-    from committee_lib import published
-
     ours = {("binary d*", n): c["d_star"] for n, c in binary_curves.items()}
-    checks = published.against(fp.NOTES, ours)
+    checks = published.against(published.NOTES["franz_parisi"], ours)
     assert len(checks) == 3 and all(ok for *_, ok in checks)

@@ -25,8 +25,9 @@ from committee_lib.theory.energetic import rs_energetic, rsb_energetic
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
+from committee_lib.published import NOTES as PUBLISHED_NOTES, agrees
 from committee_lib.theory.large_deviations import (
-    NOTES, alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, fig2_left, fig2_right,
+    alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, fig2_left, fig2_right,
     finite_y_alpha0, finite_y_curve, flat_edge, ld, ld_finite_y, local_entropy_slope, max_slope, notes_alpha_star,
     tilted_output)
 from committee_lib.theory.local_entropy import (
@@ -36,15 +37,8 @@ from committee_lib.theory.priors.binary import entropic_envelope, group_moments
 from committee_lib.theory.rs import rs_solution
 
 NODES = legendre(64)
+NOTES = PUBLISHED_NOTES["large_deviations"]
 LN2 = math.log(2.0)
-
-
-def half_unit(printed):
-    return 0.5 * 10.0 ** (-len(printed.split(".")[1]))
-
-
-def agrees(value, printed):
-    return abs(value - float(printed)) <= half_unit(printed) * (1 + 1e-9)
 
 
 def h2(p):
@@ -286,12 +280,11 @@ def test_notes_y20_point(activation, q0, phi, phin):
 
 def test_notes_limit_sign():
     r = local_entropy(0.4, 0.85, "sign", "binary")
-    for value, printed in [(r.gamma_q, "6.553"), (r.qhat, "0.01228"), (r.gamma_hat, "1.648"), (r.phi, "0.14974")]:
-        assert agrees(value, printed), (value, printed)
+    for key, printed in NOTES["limit_sign_binary_0.4_0.85"].items():
+        assert agrees(getattr(r, key), printed), (key, printed)
 
 
-NOTES_Y_TABLE = [(20, "5.42", "0.31", "0.1401"), (40, "6.64", "0.45", "0.1416"), (80, "7.06", "0.83", "0.1445"),
-                 (160, "6.97", "1.73", "0.1468"), (320, "6.81", "3.64", "0.1482")]
+NOTES_Y_TABLE = [(y, *row) for y, row in NOTES["finite_y_table"].items()]
 
 
 def test_notes_finite_y_table():

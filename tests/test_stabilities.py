@@ -29,17 +29,16 @@ from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.large_deviations import finite_y_curve, ld_finite_y
 from committee_lib.theory.local_entropy import local_entropy
 from committee_lib.theory.priors.binary import majority_overlaps_kernel
+from committee_lib.published import NOTES as PUBLISHED_NOTES, agrees
 from committee_lib.theory.stabilities import (
-    NOTES, ReferenceStability, ReplicaStability, TypicalStability, group_overlaps, limit_stability,
+    ReferenceStability, ReplicaStability, TypicalStability, group_overlaps, limit_stability,
     reference_stability, replica_stability, stability_lattice, typical_stability,
     typical_stability_at)
 
 ACTIVATIONS = ("sign", "relu")
 
 
-def agrees(value, printed):
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    return abs(value - float(printed)) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
+NOTES = PUBLISHED_NOTES["stabilities"]
 
 
 @pytest.fixture(scope="module")

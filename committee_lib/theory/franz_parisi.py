@@ -811,13 +811,3 @@ def d_star_ratio(scan_a, scan_b):
     return [a for a, _ in inside], ratios
 
 
-#: values printed in the derivation notes (geometry.md, section "Results"), at alpha = 0.6 (binary) and
-#: 1 (spherical), as printed; the chapter sets them beside the computed ones
-NOTES = {
-    ("binary d*", "sign"): "0.063861", ("binary d*", "relu"): "0.017110", ("binary d*", "linear"): "0.015775",
-    ("binary d_typ", "sign"): "0.3953", ("binary d_typ", "relu"): "0.3554", ("binary d_typ", "linear"): "0.3045",
-    ("spherical q_typ", "sign"): "0.3108", ("spherical q_typ", "relu"): "0.4526",
-    ("spherical, minus normalised entropy at d = 0.05", "sign"): "0.396",
-    ("spherical, minus normalised entropy at d = 0.05", "relu"): "0.283",
-    ("spherical crossing", "sign/relu"): "0.22",
-}

@@ -39,6 +39,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from ..errors import ConvergenceError, ParameterError, check_range
+from ..published import NOTES
 from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
                        tilted_log_nodes)
 from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
@@ -499,27 +500,6 @@ def finite_y_convergence(alpha, q1, ys, activation="sign", weights="binary", mar
 
 
 
-#: Values printed in the derivation notes (the derivation notes behind theory_large_deviations) and in the literature, as printed
-#: (the notebook shows them beside the computed ones; agreement = rounding to the printed digits).
-NOTES = {
-    "limit_sign_binary_0.4_0.85": {"gamma_q": "6.553", "qhat": "0.01228", "gamma_hat": "1.648", "phi": "0.14974"},
-    "y20_binary_0.4_0.85": {"sign": {"q0": "0.578918", "phi": "0.140100", "phi_normalized": "-0.06088"},
-                            "relu": {"q0": "0.522108", "phi": "0.159615", "phi_normalized": "-0.04136"}},
-    # y: (y (q1 - q0), y qhat0, F/y), sign, binary, alpha = 0.4, q1 = 0.85
-    "finite_y_table": {20: ("5.42", "0.31", "0.1401"), 40: ("6.64", "0.45", "0.1416"), 80: ("7.06", "0.83", "0.1445"),
-                       160: ("6.97", "1.73", "0.1468"), 320: ("6.81", "3.64", "0.1482")},
-    "alpha_star_fixed_q1": {0.9: {"spherical": "1.40"}, 0.95: {"binary": "0.815", "spherical": "1.268"},
-                            0.97: {"binary": "0.72", "spherical": "1.13"}, 0.98: {"binary": "0.67", "spherical": "1.05"}},
-    "alpha_star_level": {1e-2: {"binary": "0.797", "spherical": "1.220"}, 1e-3: {"binary": "0.729", "spherical": "1.130"}},
-}
-#: the binary perceptron's dense regions break up near this load (Baldassi et al., PRL 115, 128101, 2015)
-LITERATURE_BREAKUP_PERCEPTRON = "0.77"
-
-
-def agrees(value, printed):
-    """True when value rounds to the printed number (within half a unit of its last digit)."""
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    return abs(value - float(printed)) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
 
 
 # ----------------------------------------------------------------------------- the paper's figures
@@ -571,9 +551,10 @@ def flat_edge(curves, level=1e-6):
 
 
 def notes_alpha_star():
-    """The alpha* values of NOTES by (definition, q1 or delta, weights): definition "q1" (crossing at fixed
-    q1) or "delta" (common departure at level delta)."""
+    """The alpha* values of published.NOTES by (definition, q1 or delta, weights): definition "q1" (crossing
+    at fixed q1) or "delta" (common departure at level delta)."""
+    notes = NOTES["large_deviations"]
     return {(kind, key, w): printed
-            for kind, table in (("q1", NOTES["alpha_star_fixed_q1"]), ("delta", NOTES["alpha_star_level"]))
+            for kind, table in (("q1", notes["alpha_star_fixed_q1"]), ("delta", notes["alpha_star_level"]))
             for key, by_weights in table.items() for w, printed in by_weights.items()}
 

@@ -942,13 +942,3 @@ def stability_lattice(activation, K, N, physical=False):
                             physical=bool(physical))
 
 
-#: Values printed in the derivation notes (the derivation notes behind theory_stabilities, sec. 5, physical units, binary, alpha = 0.4;
-#: LD at y = 20, q1 = 0.85), as printed: agreement = rounding to the printed digits.
-NOTES = {
-    "sign": {"typical": {"mean": "0.7705", "variance": "0.3476", "density_at_zero": "0.850", "mode": "0"},
-             "replica": {"mean": "1.1169", "variance": "0.3734", "mode": "1.00"},
-             "majority": {"mean": "1.296", "variance": "0.291", "mode": "1.24"}},
-    "relu": {"typical": {"mean": "0.4402", "variance": "0.1155", "density_at_zero": "1.515", "mode": "0"},
-             "replica": {"mean": "0.6160", "variance": "0.1015", "mode": "0.55"},
-             "majority": {"mean": "0.679", "variance": "0.063", "mode": "0.58"}},
-}
