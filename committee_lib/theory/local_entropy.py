@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, check_range
-from .gaussian import L, clamped_sorted, jit, legendre, log_ndtr, mills, split_nodes
+from .energetic import energetic_envelope
+from .gaussian import legendre
 from .kernels import get_kernel
 from .priors import get_prior
 from .roots import find_root
@@ -46,59 +47,6 @@ Q1_GAP = 1e-9
 #: ln Gamma_q is searched in [LOG_GQ_MIN, LOG_GQ_MAX]
 LOG_GQ_MIN, LOG_GQ_MAX = math.log(1e-12), math.log(1e40)
 LN2 = math.log(2.0)
-
-
-# ----------------------------------------------------------------------------- energetic envelope
-@jit
-def x_star(x0, gam, eps):
-    """Maximiser of ln Phi(x/eps) - (x - x0)^2/(2 gam): root of f = x - x0 - gam R(x/eps)/eps.
-
-    f is increasing and concave (the Mills ratio R is decreasing and convex), and f <= 0 at
-    max(x0, x0/(1 + gam/eps^2)) (because R(t) >= -t), so Newton from there increases monotonically
-    to the root.
-    """
-    x = x0 if x0 >= 0.0 else x0 / (1.0 + gam / (eps * eps))
-    for _ in range(200):
-        t = x / eps
-        r = mills(t)
-        f = x - x0 - gam * r / eps
-        df = 1.0 + gam * r * (t + r) / (eps * eps)
-        dx = -f / df
-        x += dx
-        if abs(dx) <= 1e-15 * (1.0 + abs(x)):
-            break
-    return x
-
-
-@jit
-def energetic_envelope(kap1, gam, margin, x_ref, w_ref):
-    """(E M_E, E (x* - x0)^2 / Gamma^2, E (x* - x0)/Gamma) over x0 = sqrt(kap1) z - margin.
-
-    M_E is flat (~0) for x0 >> eps and quadratic for x0 << -eps: panels are split at the kink
-    z_c = margin/sqrt(kap1) and at z_c +- a few eps, z_c - (Gamma + eps^2)/eps (end of the smooth
-    left region).
-    """
-    s1 = math.sqrt(kap1)
-    eps = math.sqrt(1.0 - kap1)
-    zc = margin / s1
-    right = 8.0 * eps / s1
-    left = min((gam + eps * eps) / eps, 3.0 * L) / s1
-    cuts = clamped_sorted(np.array([-L, zc - left, zc - 0.1 * left, zc - right, zc, zc + 0.2 * right,
-                                     zc + right, L]), -L, L)
-    z, w = split_nodes(cuts, x_ref, w_ref)
-    me = 0.0
-    x2 = 0.0
-    x1 = 0.0
-    for i in range(z.size):
-        if w[i] == 0.0:
-            continue
-        x0 = s1 * z[i] - margin
-        xs = x_star(x0, gam, eps)
-        d = xs - x0
-        me += w[i] * (log_ndtr(xs / eps) - d * d / (2.0 * gam))
-        x2 += w[i] * d * d
-        x1 += w[i] * d
-    return me, x2 / (gam * gam), x1 / gam
 
 
 # ----------------------------------------------------------------------------- the saddle point
