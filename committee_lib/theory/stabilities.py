@@ -19,7 +19,7 @@ m = sqrt(k0) z0 + b z1 (the field shared by a group of y replicas), t = (m - k)/
   truncated to lambda > k, so the moments are exact averages over the tilted measure
   (E lambda = <m + eps R(t)>, E lambda^2 = <m^2 + eps^2 + eps R(t)(m + k)>).  Exact.
 * Replica as y -> infinity (`LimitStability`): P(lambda) = theta(lambda - k) E_z N(lambda - k; x*, eps^2)/Phi(x*/eps),
-  x* = local_entropy.x_star(sqrt(k1) z - k, Gamma, eps), the maximiser of the energetic envelope.  Exact.
+  x* = energetic.x_star(sqrt(k1) z - k, Gamma, eps), the maximiser of the energetic envelope.  Exact.
 * A reference built from the group (`ReferenceStability`; an extra, not in the paper's theory): the
   majority vote sgn(sum_a W^a) (binary weights; ties broken by a fair coin) or the normalised
   barycenter.  Its overlaps rho_a with the replicas of its own group and rho_0 with other groups give
@@ -394,7 +394,7 @@ class LimitStability(StabilityDistribution):
         P(lambda) = theta(lambda - k) E_z N(lambda - k; x*, eps^2)/Phi(x*/eps),
         x* = argmax_x [ln Phi(x/eps) - (x - x0)^2/(2 Gamma)],  x0 = sqrt(k1) z - k,
 
-    Gamma = kappa'(q1) Gamma_q, eps = sqrt(1 - kappa(q1)) (local_entropy.x_star).
+    Gamma = kappa'(q1) Gamma_q, eps = sqrt(1 - kappa(q1)) (energetic.x_star).
     """
 
     kappa1: float

@@ -19,7 +19,7 @@ from .local_entropy import envelope_cuts, x_star
 def group_outer_nodes(s0, b, eps, y, margin, x_ref, w_ref):
     """Fixed nodes/weights (incl. phi) of the outer z0 average of a group integrand.
 
-    Panels as in large_deviations.tilted_output (envelope_cuts with Gamma = y b^2: the group integrand
+    Panels as in tilted_output (envelope_cuts with Gamma = y b^2: the group integrand
     changes on the scale eps right of the kink a = sqrt(k0) z0 - k = 0 and (y b^2 + eps^2)/eps left of
     it), plus cuts at 0, +-1.5, +-3, +-6 so that no panel is wider than the Gaussian bulk needs.
     """
