@@ -26,7 +26,8 @@ The solver uses the direct form; `stein_form_root` exists only to show (and test
 Solution strategy.  Gamma_q is the only outer unknown: given it, the energetic envelope gives qhat
 explicitly, the binary q1-equation gives gamma_hat (monotone, Newton in ln gamma_hat), and the
 remaining equation is a residual in ln Gamma_q, solved by bracketing + Brent.  All Gaussian
-averages are Gauss-Legendre panels split where the integrands change scale (the jitted energetic.local_entropy and the binary prior's kernels).
+averages are Gauss-Legendre panels split where the integrands change scale (the jitted kernels of
+energetic.local_entropy and of the binary prior).
 """
 
 import math
