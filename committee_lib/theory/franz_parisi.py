@@ -42,7 +42,7 @@ from .energetic import fp_energetic
 from .gaussian import legendre
 from .kernels import ACTIVATIONS, get_kernel
 from .priors import get_prior
-from .roots import find_root
+from ..roots import find_root
 from .rs import rs_solution
 
 #: Gauss-Legendre nodes per panel: 12 gives G_E to ~3e-9 and the entropic averages to ~3e-11

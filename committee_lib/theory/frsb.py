@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
 from .kernels import get_kernel
-from .roots import find_root
+from ..roots import find_root
 from .krsb import alpha_c_krsb_sequence
 from .parisi import JammingFunctional, _Start, refine_steps, solve_jamming, solve_parisi
 from .rs import check_margin

@@ -44,7 +44,7 @@ from .gaussian import legendre
 from .kernels import get_kernel
 from .local_entropy import LocalEntropy, local_entropy, local_entropy_curve, phi_alpha0
 from .priors import PRIORS, get_prior
-from .roots import bisect_into_domain, find_root
+from ..roots import bisect_into_domain, find_root
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin, rs_overlap, rs_solution
 
 #: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]

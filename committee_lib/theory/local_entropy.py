@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ConvergenceError, ParameterError, check_range
+from ..errors import ConvergenceError, NoSignChange, ParameterError, check_range
 from .energetic import energetic_envelope
 from .gaussian import legendre
 from .kernels import get_kernel
 from .priors import get_prior
-from .roots import find_root
+from ..roots import bracket_increasing, bracketed_root
 from .rs import DEFAULT_QUAD_ORDER, check_nonnegative_margin
 
 #: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
@@ -175,52 +175,17 @@ class _Problem:
 
 
 def _solve(problem, v0, step):
-    """Bracket the decreasing residual from v0 (steps doubling), then Brent.  Returns a LocalEntropy."""
-    f0 = problem.evaluate(v0)
-    v, f = v0, f0
-    while f is None:  # left of the domain: move right
-        if v >= LOG_GQ_MAX:
-            raise problem.no_branch()
-        v = min(v + step, LOG_GQ_MAX)
-        step *= 2.0
-        f = problem.evaluate(v)
-    if f == 0.0:
-        return problem.result(v)
-    if f > 0.0:  # root to the right
-        while True:
-            a = v
-            v = min(v + step, LOG_GQ_MAX)
-            step *= 2.0
-            f = problem.evaluate(v)
-            if f is not None and f <= 0.0:
-                lo, hi = a, v
-                break
-            if v >= LOG_GQ_MAX:
-                return problem.flat_result()
-    else:  # root to the left
-        while True:
-            b = v
-            if v <= LOG_GQ_MIN:
-                raise problem.no_branch()
-            v = max(v - step, LOG_GQ_MIN)
-            step *= 2.0
-            f = problem.evaluate(v)
-            if f is None:
-                raise problem.no_branch()
-            if f >= 0.0:
-                lo, hi = v, b
-                break
-
-    def residual(x):
-        value = problem.evaluate(x)
-        if value is None:
-            raise ConvergenceError(
-                f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: residual undefined at Gamma_q={math.exp(x):g}")
-        return value
-
-    root = find_root(residual, lo, hi, f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}", xtol=1e-13,
-                     rtol=1e-14, maxiter=200)
-    return problem.result(root)
+    """The root of the residual, decreasing in v = ln Gamma_q and undefined (None) left of its domain:
+    bracketed in u = -v (bracket_increasing, steps doubling from v0), then Brent in v.  Still positive
+    at Gamma_q = 1e40: the flat region.  Returns a LocalEntropy."""
+    what = f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}"
+    try:
+        lo, hi = bracket_increasing(lambda u: problem.evaluate(-u), -v0, step, -LOG_GQ_MAX, -LOG_GQ_MIN, what)
+    except NoSignChange as exc:
+        if exc.limit == -LOG_GQ_MAX and exc.value is not None:
+            return problem.flat_result()
+        raise problem.no_branch() from exc
+    return problem.result(bracketed_root(problem.evaluate, -hi, -lo, what))
 
 
 def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,

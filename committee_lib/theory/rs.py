@@ -15,7 +15,7 @@ from ..errors import ConvergenceError, check_range
 from .gaussian import legendre
 from .kernels import get_kernel
 from .priors import get_prior
-from .roots import find_root
+from ..roots import find_root
 
 DEFAULT_QUAD_ORDER = 64
 #: the capacity code (RS, AT, 1RSB, kRSB) supports margins in [MARGIN_MIN, MARGIN_MAX]; the

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...errors import ConvergenceError, ParameterError, check_range
 from ..gaussian import L, OUTER_CUTS, SQRT2, clamped_sorted, even_nodes, jit, legendre, outer_nodes, panel_log_nodes, split_nodes
-from ..roots import increasing_root
+from ...roots import increasing_root
 from .base import Prior
 
 
