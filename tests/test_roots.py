@@ -49,7 +49,7 @@ def test_bracket_then_brent_is_increasing_root():
     assert (lo, hi) == pytest.approx((3.1, 6.3))  # x0 + 0.1 (1 + 2 + ... + 2^k)
     assert bracketed_root(lambda x: x - 3.7, lo, hi, "x = 3.7") == increasing_root(
         lambda x: x - 3.7, 0.0, 0.1, -10.0, 10.0, "x = 3.7")
-    lo, hi = bracket_increasing(lambda u: -u - 2.5, 0.0, 0.1, -10.0, 10.0, "x = -2.5")
+    lo, hi = bracket_increasing(lambda u: 2.5 + u, 0.0, 0.1, -10.0, 10.0, "2.5 - x at x = -u")
     assert bracketed_root(lambda x: 2.5 - x, -hi, -lo, "2.5 - x") == pytest.approx(2.5, abs=1e-12)
     with pytest.raises(ConvergenceError, match="undefined at"):
         bracketed_root(lambda x: None if 0.0 < x < 1.0 else x - 0.5, -1.0, 2.0, "hole")
