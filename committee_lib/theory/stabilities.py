@@ -149,14 +149,18 @@ class StabilityDistribution:
     """Common interface: a density over the normalised stability lambda and its summaries.
 
     Subclasses provide `_density(lam)` (normalised, vectorised numba kernel), `_exact_moments()`
-    (E lambda, E lambda^2), `lower` (the lower end of the support: the margin, or -inf) and
-    the attributes kind, activation, scale (kernel.output_scale).
+    (E lambda, E lambda^2), `lower` where the support does not start at the margin (the reference: -inf)
+    and the attributes kind, activation, scale (kernel.output_scale).
     """
 
     kind = "stability"
-    lower = 0.0
     #: the variance of the truncated components (eps^2): the smallest scale of the density next to its lower end
     edge_scale = 1.0
+
+    @property
+    def lower(self):
+        """The lower end of the support: the margin k (every constraint is lambda > k)."""
+        return self.margin
 
     def _check_common(self):
         """Checks shared by the subclasses (margin, quadrature orders); sets the physical scale."""
@@ -310,10 +314,6 @@ class TypicalStability(StabilityDistribution):
             s, 0.0, e, 1.0, self.margin, 0.0, 0.0, 0.0, 0.0, 0, *legendre(self.moments_order))))
 
     @property
-    def lower(self):
-        return self.margin
-
-    @property
     def edge_scale(self):
         return 1.0 - self.kappa
 
@@ -364,10 +364,6 @@ class ReplicaStability(StabilityDistribution):
             s0, b, eps, float(self.y), self.margin, 0.0, 0.0, 0.0, 0.0, 0, *legendre(self.moments_order))))
 
     @property
-    def lower(self):
-        return self.margin
-
-    @property
     def edge_scale(self):
         return 1.0 - self.kappa1
 
@@ -412,10 +408,6 @@ class LimitStability(StabilityDistribution):
         self._check_common()
         object.__setattr__(self, "_exact", tuple(float(v) for v in limit_moments_kernel(
             self.kappa1, self.gamma, self.margin, *legendre(self.moments_order))))
-
-    @property
-    def lower(self):
-        return self.margin
 
     @property
     def edge_scale(self):
