@@ -177,15 +177,27 @@ class _Problem:
 def _solve(problem, v0, step):
     """The root of the residual, decreasing in v = ln Gamma_q and undefined (None) left of its domain:
     bracketed in u = -v (bracket_increasing, steps doubling from v0), then Brent in v.  Still positive
-    at Gamma_q = 1e40: the flat region.  Returns a LocalEntropy."""
+    at Gamma_q = 1e40: the flat region; undefined at a smaller Gamma_q than where it was defined (the
+    residual still negative at the edge of its domain): no branch.  Returns a LocalEntropy."""
     what = f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}"
+    edge = -math.inf  # the largest v where the residual was defined
+
+    def residual(v):
+        nonlocal edge
+        value = problem.evaluate(v)
+        if value is not None:
+            edge = max(edge, v)
+        elif v < edge:
+            raise problem.no_branch()
+        return value
+
     try:
-        lo, hi = bracket_increasing(lambda u: problem.evaluate(-u), -v0, step, -LOG_GQ_MAX, -LOG_GQ_MIN, what)
+        lo, hi = bracket_increasing(lambda u: residual(-u), -v0, step, -LOG_GQ_MAX, -LOG_GQ_MIN, what)
     except NoSignChange as exc:
         if exc.limit == -LOG_GQ_MAX and exc.value is not None:
             return problem.flat_result()
         raise problem.no_branch() from exc
-    return problem.result(bracketed_root(problem.evaluate, -hi, -lo, what))
+    return problem.result(bracketed_root(residual, -hi, -lo, what))
 
 
 def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
