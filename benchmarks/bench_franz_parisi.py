@@ -16,6 +16,7 @@ import sys
 
 from timing import median_seconds  # benchmarks/timing.py
 from committee_lib.theory import franz_parisi as fp
+from committee_lib.theory.energetic import fp_energetic
 from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.theory.priors.binary import fp_binary_entropic
@@ -49,7 +50,7 @@ def kernel_cases():
     c2 = kp - kt * kt / kq - (ks - kt) ** 2 / (1.0 - kq)
     nodes = legendre(fp.DEFAULT_QUAD_ORDER)
     return [
-        ("kernel fp_energetic (one call)", lambda: fp.fp_energetic(kq, kt, ks, c2, 1.0 - kp, *nodes)),
+        ("kernel fp_energetic (one call)", lambda: fp_energetic(kq, kt, ks, c2, 1.0 - kp, *nodes)),
         ("kernel fp_binary_entropic (one call)", lambda: fp_binary_entropic(0.5, 0.6, 0.9, 1.3, *nodes)),
         ("d* binary relu alpha=0.6", lambda: fp.d_star(0.6, "relu")),
     ]

@@ -31,7 +31,6 @@ def main(argv=None):
             one = previous
         elif k == 2:
             two = previous
-    three = previous
     print(f"{'quantity':<44} {'median s':>9} {'alpha_c':>14}")
     rows = [("1RSB (k = 1)", lambda: alpha_c_krsb(args.activation, 1)),
             ("2RSB from the 1RSB optimum", lambda: alpha_c_krsb(args.activation, 2, previous=one)),

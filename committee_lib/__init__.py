@@ -1,8 +1,8 @@
 """Large-K tree committee machines (Baldassi, Malatesta, Zecchina 2019): theory and simulation.
 
 ``theory``: the replica theory; ``simulation``: the Monte Carlo engine and the learners; beside them
-the shared infrastructure: the result cache (``cache``), errors (``errors``), the numba decorator
-(``jit``), the command line (``cli``), the values printed in the paper (``published``), progress
+the shared infrastructure: the result cache (``cache``), errors (``errors``), root finding (``roots``),
+the numba decorator (``jit``), the command line (``cli``), the values printed in the paper (``published``), progress
 reports (``progress``) and text helpers for the notebooks (``report``).
 
 Every large-K energetic term is the perceptron's with each overlap q replaced by the

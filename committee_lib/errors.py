@@ -9,6 +9,16 @@ class ConvergenceError(RuntimeError):
     """A solver did not reach its tolerance; never returned as a silent NaN."""
 
 
+class NoSignChange(ConvergenceError):
+    """A bracketing search reached its limit without the residual changing sign: `limit` is where it
+    stopped and `value` the residual there (None where it is undefined)."""
+
+    def __init__(self, message, limit, value):
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+
+
 def check_range(name, value, low=None, high=None, low_open=False, high_open=False):
     """Return float(value) if it lies in the interval, else raise ParameterError naming it."""
     try:

@@ -21,17 +21,16 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize
 
-from committee_lib.theory.energetic import rs_energetic, rsb_energetic
+from committee_lib.theory.energetic import energetic_envelope, rs_energetic, rsb_energetic, tilted_output
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
 from committee_lib.published import NOTES as PUBLISHED_NOTES, agrees
 from committee_lib.theory.large_deviations import (
     alpha_breakup, alpha_star_fixed_q1, alpha_star_level, binary_entropic_term, fig2_left, fig2_right,
-    finite_y_alpha0, finite_y_curve, flat_edge, ld, ld_finite_y, local_entropy_slope, max_slope, notes_alpha_star,
-    tilted_output)
+    finite_y_alpha0, finite_y_curve, flat_edge, ld, ld_finite_y, local_entropy_slope, max_slope, notes_alpha_star)
 from committee_lib.theory.local_entropy import (
-    energetic_envelope, envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
+    envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
 from committee_lib.theory.priors import Spherical
 from committee_lib.theory.priors.binary import entropic_envelope, group_moments
 from committee_lib.theory.rs import rs_solution

@@ -26,10 +26,11 @@ the loads widened by its own half-width.  Otherwise `ConvergenceError` says whic
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 from scipy.special import log_ndtr, ndtr
 
 from ..errors import ConvergenceError, ParameterError
+from ..roots import find_root
 
 #: w in [W_MIN, W_MAX] x span of the loads
 W_MIN, W_MAX = 1e-3, 10.0
@@ -114,8 +115,10 @@ def fit_threshold(loads, successes, trials, grid=400):
     def excess(a):
         return profile(a)[0] - (top - DROP)
 
-    lower = brentq(excess, grid_a[i0 - 1], grid_a[i0] if grid_a[i0] < a_max else a_max, xtol=1e-9)
-    upper = brentq(excess, grid_a[i1] if grid_a[i1] > a_max else a_max, grid_a[i1 + 1], xtol=1e-9)
+    lower = find_root(excess, grid_a[i0 - 1], grid_a[i0] if grid_a[i0] < a_max else a_max,
+                      "the lower end of the threshold's 68% interval", xtol=1e-9)
+    upper = find_root(excess, grid_a[i1] if grid_a[i1] > a_max else a_max, grid_a[i1 + 1],
+                      "the upper end of the threshold's 68% interval", xtol=1e-9)
     centre, half = 0.5 * (lower + upper), 0.5 * (upper - lower)
     if centre - half < loads[0] - half or centre + half > loads[-1] + half:
         raise ConvergenceError(f"the threshold {centre:.4g} +- {half:.2g} lies outside the loads {loads[0]:g} to "

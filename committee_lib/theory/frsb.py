@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError
-from .roots import find_root
+from ..roots import find_root
 from .krsb import KRSB_QUAD_ORDER, alpha_c_krsb_sequence
 from .model import Model, resolve_spherical
 from .parisi import JammingFunctional, _Start, refine_steps, solve_jamming, solve_parisi

@@ -57,6 +57,13 @@ def mills(t):
 
 
 @jit
+def log_normal(x, mu, var):
+    """ln N(x; mu, var), the Gaussian density of mean mu and variance var."""
+    d = x - mu
+    return -0.5 * d * d / var - 0.5 * math.log(var) - LOG_SQRT_2PI
+
+
+@jit
 def panel_log_nodes(lo, hi, x_ref, w_ref, out_z, out_lw, offset):
     """Map reference nodes to [lo, hi]; log-weights include the Gaussian density phi(z)."""
     half = 0.5 * (hi - lo)

@@ -135,13 +135,16 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
             return replace(unbroken, alpha_c=previous.alpha_c)
         best = None
         for seed_q, seed_r in _seeds(previous):
-            found = _solve_resolved(model, _Start(seed_q, seed_r), SEARCH_SPACINGS)
-            if found is not None and (best is None or found.alpha_c < best.alpha_c):
+            try:
+                found = _solve_resolved(model, _Start(seed_q, seed_r), SEARCH_SPACINGS)
+            except ConvergenceError:
+                continue  # another start may converge
+            if best is None or found.alpha_c < best.alpha_c:
                 best = found
-        if best is not None:  # polish on the grid of the accuracy check
-            best = _solve_resolved(model, best, tuple(h for h in SEARCH_SPACINGS if h <= min(best.spacing, GRID_SPACING)))
         if best is None:
             raise ConvergenceError(f"{k}-step RSB capacity ({kernel.name}, margin {margin:g}): no start converged")
+        # polish on the grid of the accuracy check
+        best = _solve_resolved(model, best, tuple(h for h in SEARCH_SPACINGS if h <= min(best.spacing, GRID_SPACING)))
         q, r, grid_alpha = np.array(best.q), np.array(best.r), best.alpha_c
         for attempt in range(2):  # overlaps close to 1 need more nodes: double once if the check fails
             alpha = _alpha(model.at_order(quad_order), q, r)
@@ -170,15 +173,14 @@ def alpha_c_krsb(activation="relu", k=2, margin=0.0, quad_order=KRSB_QUAD_ORDER,
 
 def _solve_resolved(model, start, spacings):
     """solve_jamming from start on the first of the spacings whose grid resolves the top step of the
-    solution (each finer one started from the last); None if none converges or resolves it."""
+    solution (each finer one started from the last); ConvergenceError if one does not converge or none
+    resolves it."""
     for spacing in spacings:
-        try:
-            start = solve_jamming(start=start, spacing=spacing, model=model)
-        except ConvergenceError:
-            return None
+        start = solve_jamming(start=start, spacing=spacing, model=model)
         if not start.at_resolution_limit:
             return start
-    return None
+    raise ConvergenceError(f"{len(start.q)}-step jamming solution ({model.activation}): the top step is not resolved on "
+                           f"the grid spacings {spacings}")
 
 
 def _stationarity(model, q, r):

@@ -40,12 +40,11 @@ from scipy.optimize import minimize_scalar
 
 from ..errors import ConvergenceError, ParameterError, check_range
 from ..published import NOTES
-from .gaussian import (L, clamped_sorted, gauss_nodes, jit, legendre, log_ndtr, log_sum_exp, mills, split_nodes,
-                       tilted_log_nodes)
-from .local_entropy import LocalEntropy, energetic_envelope, local_entropy, local_entropy_curve, phi_alpha0
+from .energetic import energetic_envelope, tilted_output
+from .local_entropy import LocalEntropy, local_entropy, local_entropy_curve, phi_alpha0
 from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, ModelResult, resolve
 from .priors import PRIORS, get_prior
-from .roots import bisect_into_domain, find_root
+from ..roots import bisect_into_domain, find_root
 from .rs import rs_overlap, rs_solution
 
 #: the number of replicas y is an integer (binary: the group sum has y + 1 terms) in [2, Y_MAX]
@@ -62,50 +61,6 @@ def binary_entropic_term(q0, q1, qhat0, qhat1, y, quad_order=DEFAULT_QUAD_ORDER)
     """
     y = int(check_range("y", y, 1.0, Y_MAX))
     return PRIORS["binary"].ld_entropic_term(q0, q1, qhat0, qhat1, y, quad_order)
-
-
-# ----------------------------------------------------------------------------- tilted output average
-@jit
-def tilted_output(kap0, kap1, y, margin, x_ref, w_ref):
-    """(E_z0 ln E_z1 Phi(x/eps)^y, E_z0 <g>^2) with x = sqrt(k0) z0 + sqrt(k1-k0) z1 - k, eps = sqrt(1-k1).
-
-    The first is y * rsb_energetic; <g> is the average of g = d/dx ln Phi(x/eps) = R(x/eps)/eps
-    under the tilted measure Phi^y Dz1 (gaussian.tilted_log_nodes: panels at the peak, valid for any y).
-    """
-    s0 = math.sqrt(kap0)
-    b = math.sqrt(max(kap1 - kap0, 0.0))
-    eps = math.sqrt(1.0 - kap1)
-    if s0 > 0.0:
-        # outer panels as in the y -> infinity limit (local_entropy.energetic_envelope): the
-        # integrand ~ y M_E(x0) changes on the scale eps right of x0 = 0 and (Gamma + eps^2)/eps left
-        zc = margin / s0
-        right = 8.0 * eps / s0
-        left = min((y * b * b + eps * eps) / eps, 3.0 * L) / s0
-        zo, wo = split_nodes(clamped_sorted(np.array([-L, zc - left, zc - 0.1 * left, zc - right, zc,
-                                                       zc + 0.2 * right, zc + right, L]), -L, L), x_ref, w_ref)
-    else:
-        zo, wo = gauss_nodes(math.inf, x_ref, w_ref)
-    lz = 0.0
-    g2 = 0.0
-    for io in range(zo.size):
-        if wo[io] == 0.0:
-            continue
-        a = s0 * zo[io] - margin
-        if b == 0.0:
-            t = a / eps
-            lz += wo[io] * y * log_ndtr(t)
-            g = mills(t) / eps
-            g2 += wo[io] * g * g
-            continue
-        z, lw = tilted_log_nodes(a, b, eps, y, x_ref, w_ref)
-        log_norm = log_sum_exp(lw)
-        gs = 0.0
-        for i in range(z.size):
-            gs += math.exp(lw[i] - log_norm) * mills((a + b * z[i]) / eps)
-        lz += wo[io] * log_norm
-        g = gs / eps
-        g2 += wo[io] * g * g
-    return lz, g2
 
 
 # ----------------------------------------------------------------------------- finite-y saddle point

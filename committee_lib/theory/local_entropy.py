@@ -26,7 +26,8 @@ The solver uses the direct form; `stein_form_root` exists only to show (and test
 Solution strategy.  Gamma_q is the only outer unknown: given it, the energetic envelope gives qhat
 explicitly, the binary q1-equation gives gamma_hat (monotone, Newton in ln gamma_hat), and the
 remaining equation is a residual in ln Gamma_q, solved by bracketing + Brent.  All Gaussian
-averages are Gauss-Legendre panels split where the integrands change scale (jitted kernels).
+averages are Gauss-Legendre panels split where the integrands change scale (the jitted kernels of
+energetic.local_entropy and of the binary prior).
 """
 
 import math
@@ -34,70 +35,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ConvergenceError, ParameterError, check_range
-from .gaussian import L, clamped_sorted, jit, log_ndtr, mills, split_nodes
+from ..errors import ConvergenceError, NoSignChange, ParameterError, check_range
+from .energetic import energetic_envelope
 from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, ModelResult, resolve
 from .priors import get_prior
-from .roots import find_root
+from ..roots import bracket_increasing, bracketed_root
 
 #: q1 is accepted in (0, 1 - Q1_GAP]: closer to 1 the binary envelope saturates in double precision
 Q1_GAP = 1e-9
 #: ln Gamma_q is searched in [LOG_GQ_MIN, LOG_GQ_MAX]
 LOG_GQ_MIN, LOG_GQ_MAX = math.log(1e-12), math.log(1e40)
 LN2 = math.log(2.0)
-
-
-# ----------------------------------------------------------------------------- energetic envelope
-@jit
-def x_star(x0, gam, eps):
-    """Maximiser of ln Phi(x/eps) - (x - x0)^2/(2 gam): root of f = x - x0 - gam R(x/eps)/eps.
-
-    f is increasing and concave (the Mills ratio R is decreasing and convex), and f <= 0 at
-    max(x0, x0/(1 + gam/eps^2)) (because R(t) >= -t), so Newton from there increases monotonically
-    to the root.
-    """
-    x = x0 if x0 >= 0.0 else x0 / (1.0 + gam / (eps * eps))
-    for _ in range(200):
-        t = x / eps
-        r = mills(t)
-        f = x - x0 - gam * r / eps
-        df = 1.0 + gam * r * (t + r) / (eps * eps)
-        dx = -f / df
-        x += dx
-        if abs(dx) <= 1e-15 * (1.0 + abs(x)):
-            break
-    return x
-
-
-@jit
-def energetic_envelope(kap1, gam, margin, x_ref, w_ref):
-    """(E M_E, E (x* - x0)^2 / Gamma^2, E (x* - x0)/Gamma) over x0 = sqrt(kap1) z - margin.
-
-    M_E is flat (~0) for x0 >> eps and quadratic for x0 << -eps: panels are split at the kink
-    z_c = margin/sqrt(kap1) and at z_c +- a few eps, z_c - (Gamma + eps^2)/eps (end of the smooth
-    left region).
-    """
-    s1 = math.sqrt(kap1)
-    eps = math.sqrt(1.0 - kap1)
-    zc = margin / s1
-    right = 8.0 * eps / s1
-    left = min((gam + eps * eps) / eps, 3.0 * L) / s1
-    cuts = clamped_sorted(np.array([-L, zc - left, zc - 0.1 * left, zc - right, zc, zc + 0.2 * right,
-                                     zc + right, L]), -L, L)
-    z, w = split_nodes(cuts, x_ref, w_ref)
-    me = 0.0
-    x2 = 0.0
-    x1 = 0.0
-    for i in range(z.size):
-        if w[i] == 0.0:
-            continue
-        x0 = s1 * z[i] - margin
-        xs = x_star(x0, gam, eps)
-        d = xs - x0
-        me += w[i] * (log_ndtr(xs / eps) - d * d / (2.0 * gam))
-        x2 += w[i] * d * d
-        x1 += w[i] * d
-    return me, x2 / (gam * gam), x1 / gam
 
 
 # ----------------------------------------------------------------------------- the saddle point
@@ -213,52 +161,29 @@ class _Problem:
 
 
 def _solve(problem, v0, step):
-    """Bracket the decreasing residual from v0 (steps doubling), then Brent.  Returns a LocalEntropy."""
-    f0 = problem.evaluate(v0)
-    v, f = v0, f0
-    while f is None:  # left of the domain: move right
-        if v >= LOG_GQ_MAX:
-            raise problem.no_branch()
-        v = min(v + step, LOG_GQ_MAX)
-        step *= 2.0
-        f = problem.evaluate(v)
-    if f == 0.0:
-        return problem.result(v)
-    if f > 0.0:  # root to the right
-        while True:
-            a = v
-            v = min(v + step, LOG_GQ_MAX)
-            step *= 2.0
-            f = problem.evaluate(v)
-            if f is not None and f <= 0.0:
-                lo, hi = a, v
-                break
-            if v >= LOG_GQ_MAX:
-                return problem.flat_result()
-    else:  # root to the left
-        while True:
-            b = v
-            if v <= LOG_GQ_MIN:
-                raise problem.no_branch()
-            v = max(v - step, LOG_GQ_MIN)
-            step *= 2.0
-            f = problem.evaluate(v)
-            if f is None:
-                raise problem.no_branch()
-            if f >= 0.0:
-                lo, hi = v, b
-                break
+    """The root of the residual, decreasing in v = ln Gamma_q and undefined (None) left of its domain:
+    bracketed in u = -v (bracket_increasing, steps doubling from v0), then Brent in v.  Still positive
+    at Gamma_q = 1e40: the flat region; undefined at a smaller Gamma_q than where it was defined (the
+    residual still negative at the edge of its domain): no branch.  Returns a LocalEntropy."""
+    what = f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}"
+    edge = -math.inf  # the largest v where the residual was defined
 
-    def residual(x):
-        value = problem.evaluate(x)
-        if value is None:
-            raise ConvergenceError(
-                f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}: residual undefined at Gamma_q={math.exp(x):g}")
+    def residual(v):
+        nonlocal edge
+        value = problem.evaluate(v)
+        if value is not None:
+            edge = max(edge, v)
+        elif v < edge:
+            raise problem.no_branch()
         return value
 
-    root = find_root(residual, lo, hi, f"local entropy at alpha={problem.alpha:g}, q1={problem.q1:g}", xtol=1e-13,
-                     rtol=1e-14, maxiter=200)
-    return problem.result(root)
+    try:
+        lo, hi = bracket_increasing(lambda u: residual(-u), -v0, step, -LOG_GQ_MAX, -LOG_GQ_MIN, what)
+    except NoSignChange as exc:
+        if exc.limit == -LOG_GQ_MAX and exc.value is not None:
+            return problem.flat_result()
+        raise problem.no_branch() from exc
+    return problem.result(bracketed_root(residual, -hi, -lo, what))
 
 
 def local_entropy(alpha, q1, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,

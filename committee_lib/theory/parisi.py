@@ -278,12 +278,7 @@ def top_step(h, margin, s, eps, m, x_ref, w_ref):
     """The top Parisi step by quadrature at every grid point: f_{K-1}, f', f'', d/dv, d/d(eps^2),
     and the tilted mean of f_K (for dG_E/dm_K)."""
     size = h.size
-    f = np.empty(size)
-    f1 = np.empty(size)
-    f2 = np.empty(size)
-    dv = np.empty(size)
-    de = np.empty(size)
-    mean = np.empty(size)
+    f, f1, f2, dv, de, mean = np.empty((6, size))
     for j in range(size):
         total, mf, a1, a2, a11 = rsb_inner(h[j] - margin, s, eps, m, x_ref, w_ref)
         f[j] = total / m
@@ -450,11 +445,7 @@ def jamming_top(h, margin, s, y, r, step):
     """phi_(K-1) = ln J(h - k; s, y) / r_K on the grid with its h-derivatives (closed form) and the
     derivatives of ln J in y and s^2 (central differences, steps relative to y and s^2)."""
     size = h.size
-    f = np.empty(size)
-    f1 = np.empty(size)
-    f2 = np.empty(size)
-    dy = np.empty(size)
-    ds = np.empty(size)
+    f, f1, f2, dy, ds = np.empty((5, size))
     c = 1.0 + y * s * s
     for j in range(size):
         a = h[j] - margin

@@ -13,7 +13,7 @@ import numpy as np
 from .energetic import rs_energetic
 from ..errors import ConvergenceError, check_range
 from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, check_margin, resolve
-from .roots import find_root
+from ..roots import find_root
 
 #: RS solutions are searched for 1 - q >= this (binary: the prior's own, smaller, limit)
 ONE_MINUS_Q_MIN = 1e-10

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...errors import ConvergenceError, ParameterError, check_range
 from ..gaussian import L, OUTER_CUTS, SQRT2, clamped_sorted, even_nodes, jit, legendre, outer_nodes, panel_log_nodes, split_nodes
-from ..roots import increasing_root
+from ...roots import increasing_root
 from .base import Prior
 
 
@@ -198,10 +198,11 @@ def group_probabilities(h, c, logb, p):
 
 
 @jit
-def group_moments(s, c, y, x_ref, w_ref):
+def group_averages(s, c, y, x_ref, w_ref):
     """Averages over z0 of the binary group measure p(k) ~ C(y,k) exp(M s z0 + c M^2/2), M = 2k - y.
 
-    Returns (E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2]) (the integrand is even in z0).
+    Returns (E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2], E<|M|>, E[<sgn M><M>]) (sgn 0 = 0: a tie
+    broken by a fair coin; the integrand is even in z0).
     """
     logb = binomial_log_coefficients(y)
     z, w = group_nodes(s, y, x_ref, w_ref)
@@ -210,6 +211,8 @@ def group_moments(s, c, y, x_ref, w_ref):
     m1sq = 0.0
     m2 = 0.0
     var2 = 0.0
+    e_abs = 0.0
+    e_sm = 0.0
     for i in range(z.size):
         if w[i] == 0.0:
             continue
@@ -217,15 +220,28 @@ def group_moments(s, c, y, x_ref, w_ref):
         e1 = 0.0
         e2 = 0.0
         e4 = 0.0
+        ab = 0.0
+        sg = 0.0
         for k in range(y + 1):
             mm = 2.0 * k - y
             e1 += p[k] * mm
             e2 += p[k] * mm * mm
             e4 += p[k] * mm ** 4
+            ab += p[k] * abs(mm)
+            sg += p[k] * (1.0 if mm > 0 else (-1.0 if mm < 0 else 0.0))
         psi += w[i] * log_norm
         m1sq += w[i] * e1 * e1
         m2 += w[i] * e2
         var2 += w[i] * (e4 - e2 * e2)
+        e_abs += w[i] * ab
+        e_sm += w[i] * sg * e1
+    return psi, m1sq, m2, var2, e_abs, e_sm
+
+
+@jit
+def group_moments(s, c, y, x_ref, w_ref):
+    """(E ln Z, E <M>^2, E <M^2>, E[<M^4> - <M^2>^2]) of the group measure (group_averages)."""
+    psi, m1sq, m2, var2, _, _ = group_averages(s, c, y, x_ref, w_ref)
     return psi, m1sq, m2, var2
 
 
@@ -373,37 +389,9 @@ def fp_binary_entropic(qhat, a, b, shat, x_ref, w_ref):
 # ----------------------------------------------------------------------------- majority vote of a group (stabilities)
 @jit
 def majority_overlaps_kernel(s, c, y, x_ref, w_ref):
-    """Averages over z0 of the binary group measure p(k) ~ C(y,k) exp(M s z0 + c M^2/2), M = 2k - y.
-
-    Returns (E<|M|>, E[<sgn M><M>], E<M>^2, E<M^2>) (sgn 0 = 0: a tie broken by a fair coin), on the
-    nodes and group measure of group_moments.
-    """
-    logb = binomial_log_coefficients(y)
-    z, w = group_nodes(s, y, x_ref, w_ref)
-    p = np.empty(y + 1)
-    e_abs = 0.0
-    e_sm = 0.0
-    e_m1sq = 0.0
-    e_m2 = 0.0
-    for i in range(z.size):
-        if w[i] == 0.0:
-            continue
-        group_probabilities(s * z[i], c, logb, p)
-        ab = 0.0
-        sg = 0.0
-        m1 = 0.0
-        m2 = 0.0
-        for k in range(y + 1):
-            mm = 2.0 * k - y
-            ab += p[k] * abs(mm)
-            sg += p[k] * (1.0 if mm > 0 else (-1.0 if mm < 0 else 0.0))
-            m1 += p[k] * mm
-            m2 += p[k] * mm * mm
-        e_abs += w[i] * ab
-        e_sm += w[i] * sg * m1
-        e_m1sq += w[i] * m1 * m1
-        e_m2 += w[i] * m2
-    return e_abs, e_sm, e_m1sq, e_m2
+    """(E<|M|>, E[<sgn M><M>], E<M>^2, E<M^2>) of the group measure (group_averages), for the majority vote."""
+    _, m1sq, m2, _, e_abs, e_sm = group_averages(s, c, y, x_ref, w_ref)
+    return e_abs, e_sm, m1sq, m2
 
 
 # ----------------------------------------------------------------------------- the prior

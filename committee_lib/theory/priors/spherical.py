@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ...errors import ParameterError
-from ..roots import increasing_root
+from ...roots import increasing_root
 from .base import Prior
 
 #: finite y: q0 = q1 (1 - e^-w) is searched for w in [W_MIN, W_MAX], i.e. q0/q1 in [1e-14, 1 - 2e-12]

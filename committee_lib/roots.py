@@ -1,4 +1,5 @@
-"""Root finding: scipy's Brent (find_root) and a bracket-by-doubling search in front of it (increasing_root).
+"""Root finding: scipy's Brent (find_root) and a bracket-by-doubling search in front of it (bracket_increasing,
+bracketed_root; increasing_root is the two in a row).
 
 Every failure to converge is a ConvergenceError whose message names the quantity sought (`what`).
 Jitted Newton loops elsewhere return NaN when they fail; their one Python caller raises ConvergenceError.
@@ -7,7 +8,7 @@ Jitted Newton loops elsewhere return NaN when they fail; their one Python caller
 import numpy as np
 from scipy.optimize import brentq
 
-from ..errors import ConvergenceError
+from .errors import ConvergenceError, NoSignChange
 
 #: scipy.optimize.brentq's default tolerances (find_root keeps them, so results are unchanged)
 XTOL, RTOL, MAXITER = 2e-12, 4 * np.finfo(float).eps, 100
@@ -38,10 +39,12 @@ def bisect_into_domain(f, a, b, message):
     raise ConvergenceError(message)
 
 
-def increasing_root(f, x0, step, lo_limit, hi_limit, what):
-    """Root of a function increasing through zero, bracketed from x0 by doubling steps, then Brent.
+def bracket_increasing(f, x0, step, lo_limit, hi_limit, what):
+    """A bracket [lo, hi], f(lo) <= 0 <= f(hi), of the root of a function increasing through zero, by steps
+    doubling from x0.
 
-    f may return None left of its domain's right end (treated as 'too large': move left).
+    f may return None right of its domain's right end (treated as 'too large': move left).  Reaching
+    lo_limit or hi_limit without a sign change raises NoSignChange (its limit and the value of f there).
     """
     fx = f(x0)
     x = x0
@@ -49,27 +52,28 @@ def increasing_root(f, x0, step, lo_limit, hi_limit, what):
         while True:
             b = x
             if x <= lo_limit:
-                raise ConvergenceError(f"{what}: no sign change down to {lo_limit:g}")
+                raise NoSignChange(f"{what}: no sign change down to {lo_limit:g}", lo_limit, fx)
             x = max(x - step, lo_limit)
             step *= 2.0
             fx = f(x)
             if fx is not None and fx <= 0.0:
-                lo, hi = x, b
-                break
-    else:
-        while True:
-            a = x
-            if x >= hi_limit:
-                raise ConvergenceError(f"{what}: no sign change up to {hi_limit:g}")
-            x = min(x + step, hi_limit)
-            step *= 2.0
-            fx = f(x)
-            if fx is None:  # past the domain: bisect back into it
-                a, x, fx = bisect_into_domain(f, a, x, f"{what}: the residual leaves its domain before changing sign")
-            if fx >= 0.0:
-                lo, hi = a, x
-                break
+                return x, b
+    while True:
+        a = x
+        if x >= hi_limit:
+            raise NoSignChange(f"{what}: no sign change up to {hi_limit:g}", hi_limit, fx)
+        x = min(x + step, hi_limit)
+        step *= 2.0
+        fx = f(x)
+        if fx is None:  # past the domain: bisect back into it
+            a, x, fx = bisect_into_domain(f, a, x, f"{what}: the residual leaves its domain before changing sign")
+        if fx >= 0.0:
+            return a, x
 
+
+def bracketed_root(f, lo, hi, what):
+    """The root of f in a bracket from bracket_increasing, by Brent to xtol 1e-13; ConvergenceError where
+    f is undefined (None) inside it."""
     def g(v):
         value = f(v)
         if value is None:
@@ -79,3 +83,8 @@ def increasing_root(f, x0, step, lo_limit, hi_limit, what):
     if lo == hi:
         return lo
     return find_root(g, lo, hi, what, xtol=1e-13, rtol=1e-14, maxiter=200)
+
+
+def increasing_root(f, x0, step, lo_limit, hi_limit, what):
+    """Root of a function increasing through zero: bracket_increasing from x0, then bracketed_root."""
+    return bracketed_root(f, *bracket_increasing(f, x0, step, lo_limit, hi_limit, what), what)

@@ -1,14 +1,11 @@
-"""Perceptron-form energetic terms, written once in terms of the effective overlap kappa.
-
-Every function takes kernel values kappa = kappa(q) (theory chapter, "kernel substitution"),
-the margin k and Gauss-Legendre reference nodes; the activation never appears here.
+"""The energetic terms of the capacity calculations: RS, 1RSB (any m), its q1 -> 1 limit and k steps (theory_capacity).
 """
 
 import math
 
 import numpy as np
 
-from .gaussian import L, LOG_SQRT_2PI, gauss_nodes, jit, log_ndtr, log_sum_exp, log_tilted_mean, mills, tilted_log_nodes
+from ..gaussian import L, LOG_SQRT_2PI, gauss_nodes, jit, log_ndtr, log_sum_exp, log_tilted_mean, mills, tilted_log_nodes
 
 
 @jit
