@@ -125,17 +125,13 @@ def branch_point(activation="relu", loads=(), margin=0.0, steps=BRANCH_STEPS, *,
     loads = tuple(sorted(float(a) for a in loads))
     if len(loads) < 3:
         raise ParameterError(f"branch_point needs at least three loads (got {len(loads)})")
-    model = resolve_spherical(model, activation, margin, KRSB_QUAD_ORDER)
-    widths, previous = [], None
-    for load in reversed(loads):  # from the widest x(q) down, each started from the last
-        previous = solve_parisi(load, steps=steps, start=previous, model=model)
-        widths.append(previous.q_max - previous.q_min)
-    widths = widths[::-1]
+    solutions = finite_load_solutions(loads, steps, activation, margin, model=model)
+    widths = tuple(solutions[load].q_max - solutions[load].q_min for load in loads)
     roots = np.roots(np.polyfit(loads, widths, 2))
     roots = roots[np.isreal(roots)].real
     if roots.size == 0:
         raise ConvergenceError(f"q_M - q_m = {widths} at loads {loads} has no real zero: no branch point")
-    return float(roots[np.argmin(np.abs(roots - loads[0]))]), tuple(widths)
+    return float(roots[np.argmin(np.abs(roots - loads[0]))]), widths
 
 
 # ----------------------------------------------------------------------------- what the chapter reports
@@ -191,11 +187,13 @@ def within_errors(a, b):
     return abs(a.alpha_c - b.alpha_c) <= a.error + b.error
 
 
-def finite_load_solutions(loads, steps, activation="relu", margin=0.0):
-    """{load: the `steps`-step solve_parisi solution}, each started from the solution at the next higher load."""
+def finite_load_solutions(loads, steps, activation="relu", margin=0.0, *, model=None):
+    """{load: the `steps`-step solve_parisi solution}, each started from the solution at the next higher
+    load (from the widest x(q) down)."""
+    model = resolve_spherical(model, activation, margin, KRSB_QUAD_ORDER)
     solutions, start = {}, None
     for load in sorted(loads, reverse=True):
-        start = solutions[load] = solve_parisi(load, activation=activation, margin=margin, steps=steps, start=start)
+        start = solutions[load] = solve_parisi(load, steps=steps, start=start, model=model)
     return solutions
 
 
