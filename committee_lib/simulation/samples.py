@@ -30,6 +30,7 @@ from .annealing import Schedule, anneal_sample
 from ..cache import cached, record
 from ..errors import ConvergenceError
 from ..progress import Progress
+from ..report import LABELS
 
 
 class PaperMachines(NamedTuple):
@@ -53,7 +54,7 @@ def paper_machines(K_sign, K_relu, sweeps_sign, sweeps_relu, beta0_sign, q_start
         schedule={"sign": Schedule(sweeps=sweeps_sign, beta0=beta0_sign, q_start=q_start_sign),
                   "relu": Schedule(sweeps=sweeps_relu, beta0=beta0_relu, q_start=q_start_relu)},
         colors={"sign": "tab:blue", "relu": "tab:red"},
-        labels={"sign": "sign", "relu": "ReLU"},
+        labels={a: LABELS[a] for a in ("sign", "relu")},
     )
 
 

@@ -515,6 +515,12 @@ def d_star(alpha, activation="relu", weights="binary", quad_order=DEFAULT_QUAD_O
     Brent's method.  ConvergenceError if the branch ends first (freezing) or never crosses.
     """
     ref = reference(check_range("alpha", alpha, 0.0, None, low_open=True), activation, weights, quad_order, model=model)
+    return _d_star(ref, d_min)
+
+
+def _d_star(ref, d_min):
+    """d_star from its (alpha > 0) reference."""
+    alpha = ref.alpha
     if ref.free_entropy <= 0.0:
         raise ConvergenceError(f"d*: F_RS = {ref.free_entropy:.3g} <= 0 at alpha = {alpha:g} (beyond the capacity)")
     d_min = check_range("d_min", d_min, 0.0, ref.d_typ, low_open=True, high_open=True)
@@ -581,9 +587,9 @@ def d_star_curve(alphas, activation="relu", quad_order=DEFAULT_QUAD_ORDER, *, mo
     model = resolve(model, activation, "binary", 0.0, quad_order, NO_MARGIN, fixed_weights=True)
     out = {"alpha": [], "d_star": [], "d_typ": [], "F_rs": [], "failures": {}}
     for alpha in alphas:
-        ref = reference(alpha, model=model)
+        ref = reference(check_range("alpha", alpha, 0.0, None, low_open=True), model=model)
         try:
-            value = d_star(alpha, model=model)
+            value = _d_star(ref, 1e-6)
         except ConvergenceError as exc:
             value = None
             out["failures"][float(alpha)] = str(exc)

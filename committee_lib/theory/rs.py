@@ -12,7 +12,7 @@ import numpy as np
 
 from .energetic import rs_energetic
 from ..errors import ConvergenceError, check_range
-from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, check_margin, resolve
+from .model import DEFAULT_QUAD_ORDER, Model, check_margin, resolve
 from ..roots import find_root
 
 #: RS solutions are searched for 1 - q >= this (binary: the prior's own, smaller, limit)
@@ -32,11 +32,6 @@ class RSPoint:
     replicon: float  # lambda_R = -1/gamma_S + alpha (kappa'^2 B + kappa'' A), sec. 5
     at_function: float  # alpha gamma_S (kappa'^2 B + kappa'' A) - 1: zero on the AT line
     model: Model = field(compare=False)
-
-
-def check_nonnegative_margin(margin):
-    """The margin k of the geometry chapters, in [0, MARGIN_MAX]."""
-    return check_margin(margin, GEOMETRY_MARGINS)
 
 
 def rs_point(q, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,

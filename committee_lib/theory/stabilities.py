@@ -57,8 +57,8 @@ from .gaussian import jit, legendre, log_normal
 from .kernels import get_kernel
 from .large_deviations import LDPoint, ld_finite_y
 from .local_entropy import LocalEntropy
-from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, resolve
-from .rs import check_nonnegative_margin, rs_solution
+from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, check_margin, resolve
+from .rs import rs_solution
 
 #: default Gauss-Legendre order per panel of the density kernels (the exact moments use DEFAULT_QUAD_ORDER)
 DENSITY_QUAD_ORDER = 24
@@ -164,7 +164,7 @@ class StabilityDistribution:
 
     def _check_common(self):
         """Checks shared by the subclasses (margin, quadrature orders); sets the physical scale."""
-        check_nonnegative_margin(self.margin)
+        check_margin(self.margin, GEOMETRY_MARGINS)
         _check_order(self.quad_order)
         _check_order(self.moments_order)
         object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
@@ -534,8 +534,8 @@ def typical_stability(alpha, activation="relu", weights="binary", margin=0.0, qu
 def typical_stability_at(q, activation="relu", margin=0.0, quad_order=DENSITY_QUAD_ORDER):
     """The typical-solution density at a given overlap q in (0, 1) (no RS solve)."""
     q = check_range("q", q, 0.0, 1.0, low_open=True, high_open=True)
-    model = resolve(None, activation, "binary", margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
-    return TypicalStability(kappa=model.kernel.kappa(q), activation=model.activation, margin=model.margin, q=q,
+    kernel = get_kernel(activation)
+    return TypicalStability(kappa=kernel.kappa(q), activation=kernel.name, margin=check_margin(margin, GEOMETRY_MARGINS), q=q,
                             quad_order=quad_order)
 
 
