@@ -1,5 +1,7 @@
 """The spherical learner (committee_lib/simulation/gradient_descent.py): gradient, loss, success, determinism."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -121,3 +123,41 @@ def test_bad_input_is_one_parameter_error_naming_it(call, name):
     with pytest.raises(ParameterError, match=name) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+def test_cli_gd_refuses_a_size_that_does_not_fit_in_memory(run_cli):
+    # N/K = 1e5 inputs per unit: 1.8e5 patterns of 1e5 float64 even at K = 1; numpy used to end in
+    # "array is too big" (K = 1e5) or a MemoryError
+    for argv, expected in (
+        (["--activation", "erf", "--K", "100000", "--inputs-per-unit", "100000"],
+         r"N/K = 100000 inputs per unit need about .* GiB of arrays even at K = 1, .*: lower N/K"),
+        (["--activation", "relu", "--K", "100000"], r"K = 100000 needs about .* GiB .* K must be even, from 2 to \d+ here"),
+    ):
+        status, out, err = run_cli(["learn", "--algorithm", "gd", *argv, "--alpha", "1.8", "--seed", "0", "--json"])
+        assert status == 2 and out == ""
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in err
+        assert re.search(expected, lines[0])
+
+
+def test_the_gd_memory_guard_allows_exactly_the_sizes_that_fit():
+    available = gd.memory_needed(16, 32, 1.8) + 1
+    gd.check_memory("erf", 16, 1.8, 32, available=available)
+    with pytest.raises(ParameterError, match=r"K = 17 .* K must be from 1 to 16 here"):
+        gd.check_memory("erf", 17, 1.8, 32, available=available)
+    with pytest.raises(ParameterError, match=r"K = 18 .* K must be even, from 2 to 16 here"):
+        gd.check_memory("relu", 18, 1.8, 32, available=available)
+    with pytest.raises(ParameterError, match=r"K = 17 .* K must be from 1 to 16 here"):  # N = K^2 by default
+        gd.check_memory("erf", 17, 1.8, available=gd.memory_needed(16, 16, 1.8))
+    with pytest.raises(ParameterError, match=r"N/K = 100000 inputs per unit .* lower N/K"):
+        gd.check_memory("erf", 1, 1.8, 10**5, available=available)
+    # the estimate bounds what numpy really allocates to draw a training set and its initial weights
+    import tracemalloc
+
+    for act, K, n, alpha in (("erf", 16, 32, 1.8), ("relu", 40, 10, 0.5)):
+        tracemalloc.start()
+        m = gd.random_spherical_machine(act, K, alpha, 0, n)
+        gd.initial_weights(m.K, m.n, 0)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert 0.5 * gd.memory_needed(K, n, alpha) <= peak <= gd.memory_needed(K, n, alpha)

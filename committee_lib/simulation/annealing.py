@@ -46,7 +46,6 @@ of its parameters and seed only (identical in any process or thread).
 """
 
 import math
-import os
 from collections import namedtuple
 from dataclasses import dataclass
 
@@ -57,6 +56,7 @@ from .bitplanes import ONES, ZERO, add_bit, compare_bit, pack, popcount, to_plan
 from .committee import check_architecture, errors, hidden_fields, loss, margins, random_machine
 from ..errors import ParameterError, check_range
 from ..jit import jit
+from .memory import check_fits
 from .xoshiro import below, uniform
 
 #: constants of one anneal seen by the kernel (see build_problem)
@@ -390,45 +390,18 @@ def memory_needed(K, n, alpha, y):
     return 17 * p * N + 32 * y * K * p + 24 * y * N
 
 
-def available_memory():
-    """Bytes of memory available to this process (Linux MemAvailable, else physical memory)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
 def check_memory(activation, K, alpha, y, inputs_per_unit=None, available=None):
     """Raise ParameterError naming K (and the largest K that fits) if the arrays of an anneal
     would not fit in the available memory."""
     activation, K, n = check_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
     alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-    available = available_memory() if available is None else available
-    need = memory_needed(K, n, alpha, y)
-    if need <= available:
-        return
-    parity = 1 if activation == "sign" else 0
-    smallest = 1 if parity else 2
 
-    def fits(k):
-        return memory_needed(k, n if inputs_per_unit is not None else k, alpha, y) <= available
+    def need(k):
+        return memory_needed(k, n if inputs_per_unit is not None else k, alpha, y)
 
-    if not fits(smallest):
-        raise ParameterError(f"y = {y} replicas need about {need / 2**30:.3g} GiB of arrays, more than the "
-                             f"{available / 2**30:.3g} GiB of memory available: lower y")
-    low, high = smallest, K  # fits(low), not fits(high)
-    while high - low > 1:
-        mid = (low + high) // 2
-        low, high = (mid, high) if fits(mid) else (low, mid)
-    largest = low if low % 2 == parity else low - 1
-    word = "odd" if parity else "even"
-    raise ParameterError(f"K = {K} needs about {need / 2**30:.3g} GiB of arrays (N = {K * n} inputs, "
-                         f"p = {round(alpha * K * n)} patterns), more than the {available / 2**30:.3g} GiB of "
-                         f"memory available: K must be {word}, from {smallest} to {largest} here")
+    culprit = f"y = {y} replicas" + (f" of N/K = {n} inputs per unit" if inputs_per_unit is not None else "")
+    check_fits(need, K, 1 if activation == "sign" else 2, 2, f"N = {K * n} inputs, p = {round(alpha * K * n)} patterns",
+               (culprit, "lower y" + (" or N/K" if inputs_per_unit is not None else "")), available)
 
 
 def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_unit=None, progress=False):

@@ -50,6 +50,7 @@ from .annealing import _check_int
 from .committee import Machine, pattern_count
 from ..errors import ParameterError, check_range
 from ..jit import jit
+from .memory import check_fits
 from ..theory.kernels import get_kernel
 
 #: activations of the spherical learner -> code of the kernel (sign has no gradient)
@@ -92,6 +93,28 @@ def check_spherical_architecture(activation, K, n):
     return activation, K, n
 
 
+def memory_needed(K, n, alpha):
+    """Peak bytes of the numpy arrays of one run, an upper estimate: the float64 patterns (p, K, n),
+    the labels' uniform draws, stabilities and weights, gradient and velocity (K, n)."""
+    N = K * n
+    p = max(1, round(alpha * N))
+    return 8 * p * N + 24 * p + 48 * N
+
+
+def check_memory(activation, K, alpha, inputs_per_unit=None, available=None):
+    """Raise ParameterError naming K (and the largest K that fits) if the arrays of a run would not
+    fit in the available memory."""
+    activation, K, n = check_spherical_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+
+    def need(k):
+        return memory_needed(k, n if inputs_per_unit is not None else k, alpha)
+
+    step = 2 if get_kernel(activation).needs_balanced_output else 1
+    check_fits(need, K, step, step, f"N = {K * n} inputs, p = {pattern_count(alpha, K * n)} patterns",
+               (f"N/K = {n} inputs per unit", "lower N/K"), available)
+
+
 def streams(seed):
     """(patterns, labels, initial weights) generators of a seed (module docstring)."""
     return [np.random.default_rng(s) for s in np.random.SeedSequence(_check_int("seed", seed, 0)).spawn(3)]
@@ -100,6 +123,7 @@ def streams(seed):
 def random_spherical_machine(activation, K, alpha, seed, inputs_per_unit=None):
     """p = round(alpha N) Gaussian patterns and +-1 labels of a seed (nested in p); n = K by default."""
     activation, K, n = check_spherical_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
+    check_memory(activation, K, alpha, inputs_per_unit)
     p = pattern_count(alpha, K * n)
     patterns, labels, _ = streams(seed)
     xi = patterns.standard_normal((p, K, n))
