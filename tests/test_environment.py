@@ -65,6 +65,7 @@ def test_every_dependency_is_in_environment_yml_with_its_range():
     assert not missing and not mismatched, (f"in pyproject.toml, missing from environment.yml: {missing}; "
                                             f"ranges differ (pyproject.toml, environment.yml): {mismatched}")
 
+
 def test_environment_yml_lists_nothing_else():
     extra = sorted(set(listed()[0]) - set(wanted()))
     assert not extra, f"in environment.yml, not a dependency in pyproject.toml: {extra}"

@@ -6,8 +6,8 @@ ignored (`git ls-files --cached --others --exclude-standard`), as they are in th
 In CI's fresh clone that is exactly the clone; during development it is the code under test,
 uncommitted edits and new modules included, without _build/, _cache/, .venv/ or __pycache__/.
 
-About a minute (build ~15 s, venv and install ~20 s, `committee capacity` ~15 s): marked `slow`,
-it runs in `make test`; `pytest -m "not slow"` leaves it out.
+MEASURED: marked `packaging`,
+it runs in `make test`; `pytest -m "not packaging"` leaves it out.
 """
 
 import json
@@ -24,7 +24,7 @@ import pytest
 
 import committee_lib
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.packaging
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = f"committee_lib-{committee_lib.__version__}"
