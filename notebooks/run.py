@@ -14,6 +14,8 @@ just the named notebooks; the book is then built only if every other notebook is
 date. Finally _config.yml, _toc.yml and book/ are staged beside the executed notebooks (the book's
 source tree has no .md notebook, so the table of contents finds the executed .ipynb) and
 `jupyter-book build` (warnings are errors) writes the HTML to _build/<profile>/_build/html.
+The staged _config.yml is derived from the repository's (book_config): setting repository.url
+turns on the repository, issue and Binder buttons; left empty, the book links nowhere outside.
 
 Progress: while a notebook runs, the driver prints what its long computations report
 (committee_lib.progress: anneals done of how many, time left), and at least once a minute a line
@@ -46,6 +48,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +66,7 @@ from committee_lib.progress import PROGRESS_ENV, describe, format_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+GITHUB_REPOSITORY = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
 
 
 class DriverError(Exception):
@@ -285,12 +289,40 @@ def write_report(path, report):
     tmp.replace(path)
 
 
-def build_book(out):
-    """Stage the book sources beside the executed notebooks in out/src and build the HTML."""
+def book_config(config):
+    """The Jupyter Book configuration to build with: config (the parsed _config.yml) unchanged while
+    its repository.url is empty, so that no button links outside the book; with the url of a GitHub
+    repository, its repository and issue buttons and a Binder launch button on branch main (unless
+    repository.branch names another).  Binder opens notebooks/<name>.ipynb: the staged book's
+    pages are notebooks/<name>.ipynb under the repository root (path_to_book ""), and Binder's
+    postBuild converts the repository's notebooks/<name>.md to them."""
+    repository = config.get("repository") or {}
+    url = repository.get("url") or ""
+    if not url:
+        return config
+    if not GITHUB_REPOSITORY.fullmatch(url):
+        raise DriverError(f"repository.url in _config.yml must be https://github.com/OWNER/REPO (got {url!r})")
+    return {
+        **config,
+        "repository": {"branch": "main", **repository, "path_to_book": ""},
+        "html": {**config.get("html", {}), "use_repository_button": True, "use_issues_button": True},
+        "launch_buttons": {**config.get("launch_buttons", {}), "binderhub_url": "https://mybinder.org",
+                           "notebook_interface": "jupyterlab"},
+    }
+
+
+def read_book_config():
+    """book_config of the repository's _config.yml (checked before any notebook runs)."""
+    return book_config(yaml.safe_load((ROOT / "_config.yml").read_text()))
+
+
+def build_book(out, config):
+    """Stage the book sources beside the executed notebooks in out/src, with config (book_config)
+    as its _config.yml, and build the HTML."""
     src = out / "src"
     src.mkdir(parents=True, exist_ok=True)
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy2(ROOT / name, src / name)
+    (src / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+    shutil.copy2(ROOT / "_toc.yml", src / "_toc.yml")
     shutil.rmtree(src / "book", ignore_errors=True)
     shutil.copytree(ROOT / "book", src / "book")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
@@ -357,6 +389,7 @@ def main(argv=None):
         write_report(report_path, report)
 
     try:
+        config = read_book_config()
         plan = load_plan(args.profile, args.set, args.only, notebooks=notebooks)
         lib_hash = source_hash()
         not_run, pending, entries = [], [], {}
@@ -421,7 +454,7 @@ def main(argv=None):
             save_report()
             return 0
         start = time.perf_counter()
-        index = build_book(out)
+        index = build_book(out, config)
         report["book_seconds"] = round(time.perf_counter() - start, 1)
         save_report()
         print(f"[run.py] book built in {report['book_seconds']:.1f} s: {index}")

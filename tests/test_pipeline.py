@@ -9,6 +9,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+import yaml
 from jupytext.config import load_jupytext_configuration_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +67,41 @@ def test_unknown_profile_and_profile_parameter(notebooks):
     (notebooks / "profiles" / "bad.yml").write_text("tiny:\n  typo: 1\n")
     with pytest.raises(run.DriverError, match="'typo'"):
         run.load_plan("bad", notebooks=notebooks)
+
+
+def test_book_config_without_repository_url_links_nowhere():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["repository"]["url"] == ""
+    assert run.book_config(config) == config
+    assert not any(config["html"][f"use_{button}_button"] for button in ("repository", "issues", "edit_page"))
+    assert not any(config["launch_buttons"][key] for key in ("binderhub_url", "jupyterhub_url", "colab_url", "thebe"))
+
+
+def test_book_config_with_repository_url_turns_the_buttons_on():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url = "https://github.com/owner/committee-book"
+    derived = run.book_config({**config, "repository": {"url": url}})
+    assert derived["repository"] == {"url": url, "branch": "main", "path_to_book": ""}
+    assert derived["html"]["use_repository_button"] and derived["html"]["use_issues_button"]
+    assert derived["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert derived["launch_buttons"]["colab_url"] == ""  # Colab opens no .md notebook (README)
+    assert derived["title"] == config["title"] and derived["sphinx"] == config["sphinx"]
+    other = run.book_config({**config, "repository": {"url": url, "branch": "pages"}})
+    assert other["repository"]["branch"] == "pages"
+
+
+@pytest.mark.parametrize("url", ["github.com/owner/repo", "https://gitlab.com/owner/repo",
+                                 "https://github.com/owner", "https://github.com/owner/repo/tree/main"])
+def test_a_bad_repository_url_stops_the_build_before_any_notebook(url, notebooks, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "_config.yml").write_text(yaml.safe_dump({"title": "t", "repository": {"url": url}}))
+    monkeypatch.setattr(run, "ROOT", root)
+    out = tmp_path / "build"
+    assert run.main(["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks)]) == 1
+    assert capsys.readouterr().err == (
+        f"[run.py] error: repository.url in _config.yml must be https://github.com/OWNER/REPO (got {url!r})\n")
+    assert not (out / "src").exists()
 
 
 def test_resume(notebooks, tmp_path):
@@ -159,7 +195,7 @@ for _ in range(calls):
 cached(format_seconds)(7)
 """)
     (notebooks / "profiles" / "demo.yml").write_text("tiny:\n  x: 2\nuses_cache:\n  calls: 3\n")
-    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    monkeypatch.setattr(run, "build_book", lambda out, config: out / "index.html")
     out = tmp_path / "build"
     args = ["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks)]
 
@@ -186,7 +222,7 @@ cached(format_seconds)(7)
 
 
 def test_a_failed_notebook_is_in_the_report_and_the_exit_status(notebooks, tmp_path, monkeypatch, capfd):
-    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    monkeypatch.setattr(run, "build_book", lambda out, config: out / "index.html")
     out = tmp_path / "build"
     assert run.main(["--profile", "demo", "--out", str(out), "--notebooks", str(notebooks), "--set", "tiny.x=-1"]) == 1
     err = [line for line in capfd.readouterr().err.splitlines() if line.startswith("[run.py]")]
@@ -198,7 +234,7 @@ def test_a_failed_notebook_is_in_the_report_and_the_exit_status(notebooks, tmp_p
 
 
 def test_notebooks_run_two_at_a_time_and_a_notebook_waits_for_those_it_needs(notebooks, tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    monkeypatch.setattr(run, "build_book", lambda out, config: out / "index.html")
     log = tmp_path / "events.log"
     body = f"""
 import time
@@ -225,7 +261,7 @@ with open({str(log)!r}, "a") as f:
 
 
 def test_a_notebook_that_needs_a_failed_one_is_not_executed(notebooks, tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "build_book", lambda out: out / "index.html")
+    monkeypatch.setattr(run, "build_book", lambda out, config: out / "index.html")
     dependent = jupytext.read(notebooks / "tiny.md")
     dependent.metadata["committee"] = {"needs": ["tiny"]}
     write_md(dependent, notebooks / "after.md")

@@ -7,6 +7,9 @@ text from the build reached the page.
 """
 
 import os
+import re
+import runpy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +89,34 @@ def test_every_page_is_checked(book):
         if not p.relative_to(book).parts[0].startswith("_")  # _static, _sources, _images
     }
     assert built == set(PAGES)
+
+
+def test_a_repository_url_turns_on_the_repository_issue_and_binder_buttons(book, tmp_path):
+    """The quick book built again with repository.url set (notebooks/run.py: book_config, build_book)
+    has the buttons, the book built without it has no link to GitHub or Binder, and each Binder
+    button opens a notebook that Binder's postBuild makes."""
+    driver = runpy.run_path(str(ROOT / "notebooks" / "run.py"))
+    url = "https://github.com/owner/committee-book"
+    config = driver["book_config"]({**yaml.safe_load((ROOT / "_config.yml").read_text()), "repository": {"url": url}})
+    shutil.copytree(book.parents[1] / "src" / "notebooks", tmp_path / "src" / "notebooks")
+    online = driver["build_book"](tmp_path, config).parent
+    binder = re.compile(r'href="https://mybinder\.org/v2/gh/owner/committee-book/main\?urlpath=lab/tree/([^"]+)"')
+    opened = []
+    for name in (name for name in PAGES if name != "index.html"):  # index.html only redirects
+        with_url, without = (online / name).read_text(), (book / name).read_text()
+        assert f'href="{url}"' in with_url and f'href="{url}/issues/new?' in with_url, name
+        assert "github.com" not in without and "mybinder.org" not in without, name
+        links = binder.findall(with_url)
+        if name.startswith("notebooks/"):  # a chapter: opens notebooks/<name>.ipynb
+            assert links == [name.removesuffix(".html") + ".ipynb"], (name, links)
+            opened += links
+        else:
+            assert links == [], name
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "notebooks", repo / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(["bash", str(ROOT / "postBuild")], cwd=repo, env=env, check=True, capture_output=True)
+    assert opened and all((repo / path).is_file() for path in opened)
 
 
 @pytest.fixture
