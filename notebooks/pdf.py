@@ -1,0 +1,154 @@
+"""Print the built book to one PDF: _build/<profile>/book.pdf.
+
+    python notebooks/pdf.py --profile paper|quick [--out DIR]
+
+It prints the book that notebooks/run.py built (make book), from the same staged sources in
+_build/<profile>/src: Jupyter Book's single-page HTML builder writes every chapter, in book order,
+into _build/<profile>/_build/singlehtml/index.html, which Debian's chromium (/usr/bin/chromium,
+driven by playwright; no browser is downloaded) opens offline (any http(s) request is refused),
+waits until MathJax has typeset every formula, its fonts and every image have loaded, and prints
+on A4 with page numbers in the footer.  Links inside the book stay links inside the PDF.
+Progress: one line per phase (single-page HTML, typesetting, printing) with its time.
+
+--out DIR: the book folder (the --out of run.py) instead of _build/<profile> (used by the tests).
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+FOOTER = ('<div style="width: 100%; font-size: 9px; text-align: center; font-family: sans-serif;">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+# The single page printed: the theme's navigation is hidden, the content takes the full width,
+# wide tables shrink their text and wrap instead of running past the page edge.
+PRINT_CSS = """
+@media print {
+  .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header, .bd-header-article, .bd-footer,
+  .bd-footer-article, .prev-next-area, .headerlink, .toggle-button { display: none !important; }
+  .bd-main .bd-content .bd-article-container, .bd-page-width { max-width: 100% !important; }
+  table { font-size: 0.8em; }
+  table td, table th { overflow-wrap: anywhere; }
+  .cell_output, .output { overflow: visible !important; }
+  figure, img, table, .math, mjx-container { break-inside: avoid; }
+}
+"""
+
+
+class PdfError(Exception):
+    """A problem to report on one line (book not built, a formula or image that did not render)."""
+
+
+def say(text):
+    print(f"[pdf.py] {text}", flush=True)
+
+
+def check_built(out, profile):
+    """The book in out must have been built by run.py with every notebook executed."""
+    report = out / "build-report.json"
+    hint = f"run 'make book PROFILE={profile}' first"
+    if not report.exists() or not (out / "src" / "_toc.yml").exists():
+        raise PdfError(f"the book for profile {profile!r} is not built ({out} has no build report): {hint}")
+    stale = [nb["name"] for nb in json.loads(report.read_text())["notebooks"]
+             if nb["status"] not in ("executed", "skipped")]
+    if stale:
+        raise PdfError(f"the book for profile {profile!r} is not up to date ({', '.join(stale)} not executed): {hint}")
+
+
+def build_singlehtml(out):
+    """Jupyter Book's single-page HTML of the staged sources out/src; returns its index.html."""
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [jupyter_book, "build", out / "src", "--builder", "singlehtml", "--path-output", out,
+               "-W", "-n", "--keep-going"]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode:
+        sys.stderr.write(run.stdout + run.stderr)
+        raise PdfError("jupyter-book build --builder singlehtml failed (warnings count as errors, see above)")
+    return out / "_build" / "singlehtml" / "index.html"
+
+
+def launch(playwright):
+    """Debian's chromium, headless, through playwright (no browser download)."""
+    if not CHROMIUM.exists():
+        raise PdfError(f"{CHROMIUM} not found: install Debian chromium (apt-get install -y chromium)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def offline(page):
+    """Refuse every http(s) request of the page: the book must work from its local files."""
+    page.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).scheme in ("http", "https")
+               else route.continue_())
+
+
+def typeset(page, html):
+    """Open html and wait until MathJax typeset every formula and fonts and images loaded."""
+    page.goto(html.as_uri(), wait_until="networkidle")
+    page.add_style_tag(content=PRINT_CSS)
+    formulas = page.locator(".math").count()
+    if formulas:
+        if not page.evaluate("() => Boolean(window.MathJax?.startup?.promise)"):
+            raise PdfError(f"MathJax did not load in {html}")
+        page.evaluate("() => MathJax.startup.promise")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    untypeset = page.locator(".math:not(:has(mjx-container))").count()
+    if untypeset:
+        raise PdfError(f"{untypeset} of {formulas} formulas not rendered by MathJax in {html}")
+    broken = page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    if broken:
+        raise PdfError(f"{len(broken)} images did not load, the first: {broken[0]}")
+    return formulas
+
+
+def print_pdf(html, pdf):
+    """Print the single-page HTML html to the file pdf; returns (formulas, seconds typesetting)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page()
+            offline(page)
+            start = time.perf_counter()
+            formulas = typeset(page, html)
+            say(f"typeset {formulas} formulas in {time.perf_counter() - start:.1f} s")
+            start = time.perf_counter()
+            tmp = pdf.with_suffix(".pdf.tmp")
+            page.pdf(path=tmp, format="A4", print_background=True, outline=True, tagged=True,
+                     margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER)
+            tmp.replace(pdf)
+            say(f"printed {pdf} ({pdf.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - start:.1f} s")
+        finally:
+            browser.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="paper", help="the book of this profile (default: paper)")
+    parser.add_argument("--out", type=Path, default=None, help="book folder (default: _build/<PROFILE>)")
+    args = parser.parse_args(argv)
+    out = (ROOT / "_build" / args.profile if args.out is None else args.out).resolve()
+    try:
+        check_built(out, args.profile)
+        start = time.perf_counter()
+        html = build_singlehtml(out)
+        say(f"single-page HTML built in {time.perf_counter() - start:.1f} s: {html}")
+        print_pdf(html, out / "book.pdf")
+    except PdfError as exc:
+        print(f"[pdf.py] error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
