@@ -4,7 +4,7 @@
 
 It prints the book that notebooks/run.py built (make book), from the same staged sources in
 _build/<profile>/src: Jupyter Book's single-page HTML builder writes every chapter, in book order,
-into _build/<profile>/_build/singlehtml/index.html, which Debian's chromium (/usr/bin/chromium,
+into one page in _build/<profile>/_build/singlehtml/, which Debian's chromium (/usr/bin/chromium,
 driven by playwright; no browser is downloaded) opens offline (any http(s) request is refused),
 waits until MathJax has typeset every formula, its fonts and every image have loaded, and prints
 on A4 with page numbers in the footer.  Links inside the book stay links inside the PDF.
@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,19 +31,35 @@ CHROMIUM_ARGS = [
 ]
 FOOTER = ('<div style="width: 100%; font-size: 9px; text-align: center; font-family: sans-serif;">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
-# The single page printed: the theme's navigation is hidden, the content takes the full width,
-# wide tables shrink their text and wrap instead of running past the page edge.
+MARGIN = {"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}
+TEXT_WIDTH = round((210 - 30) / 25.4 * 96)  # CSS pixels between the margins of an A4 page
+# The page as printed: the theme's navigation and the "Show code cell source" toggles of the
+# hidden code hidden, the content at full width, each chapter on a new page, code and its
+# output wrapped at the page edge, tables compact.
 PRINT_CSS = """
 @media print {
   .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header, .bd-header-article, .bd-footer,
-  .bd-footer-article, .prev-next-area, .headerlink, .toggle-button { display: none !important; }
-  .bd-main .bd-content .bd-article-container, .bd-page-width { max-width: 100% !important; }
-  table { font-size: 0.8em; }
-  table td, table th { overflow-wrap: anywhere; }
-  .cell_output, .output { overflow: visible !important; }
-  figure, img, table, .math, mjx-container { break-inside: avoid; }
+  .bd-footer-article, .prev-next-area, .headerlink, details.hide { display: none !important; }
+  .bd-main .bd-content .bd-article-container, .bd-page-width, .bd-article { max-width: 100% !important; }
+  .bd-main .bd-content .bd-article-container .bd-article { padding: 0 !important; }
+  span[id^="document-"] + section { break-before: page; }
+  pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+  table { font-size: 0.85em; }
+  table th, table td { padding: 0.25em 0.5em !important; }
+  figure, img, tr, mjx-container[display="true"] { break-inside: avoid; }
 }
 """
+# What is still wider than the text (display formulas, tables) is scaled down to fit.
+FIT_WIDTH = """() => {
+  let fitted = 0;
+  for (const e of document.querySelectorAll('mjx-container[display="true"], .pst-scrollable-table-container')) {
+    if (e.scrollWidth > e.clientWidth + 1) {
+      e.style.zoom = e.clientWidth / e.scrollWidth;
+      fitted += 1;
+    }
+  }
+  return fitted;
+}"""
 
 
 class PdfError(Exception):
@@ -65,7 +83,11 @@ def check_built(out, profile):
 
 
 def build_singlehtml(out):
-    """Jupyter Book's single-page HTML of the staged sources out/src; returns its index.html."""
+    """Jupyter Book's single-page HTML of the staged sources out/src; returns the page to print.
+
+    Sphinx writes the page as <root>.html (the root document of _toc.yml, here in book/) but with
+    every link relative to the output folder (its singlehtml builder ignores the page's folder),
+    so the page is saved there as book.html, its links to itself made in-page anchors."""
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [jupyter_book, "build", out / "src", "--builder", "singlehtml", "--path-output", out,
                "-W", "-n", "--keep-going"]
@@ -73,7 +95,11 @@ def build_singlehtml(out):
     if run.returncode:
         sys.stderr.write(run.stdout + run.stderr)
         raise PdfError("jupyter-book build --builder singlehtml failed (warnings count as errors, see above)")
-    return out / "_build" / "singlehtml" / "index.html"
+    folder = out / "_build" / "singlehtml"
+    root = yaml.safe_load((out / "src" / "_toc.yml").read_text())["root"]
+    page = (folder / f"{root}.html").read_text().replace(f'href="{root}.html#', 'href="#')
+    (folder / "book.html").write_text(page)
+    return folder / "book.html"
 
 
 def launch(playwright):
@@ -90,7 +116,10 @@ def offline(page):
 
 
 def typeset(page, html):
-    """Open html and wait until MathJax typeset every formula and fonts and images loaded."""
+    """Open html laid out as on paper and wait until MathJax typeset every formula, fonts and
+    images loaded; then scale down what is wider than the text.  Returns (formulas, scaled)."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": TEXT_WIDTH, "height": 1000})
     page.goto(html.as_uri(), wait_until="networkidle")
     page.add_style_tag(content=PRINT_CSS)
     formulas = page.locator(".math").count()
@@ -106,7 +135,7 @@ def typeset(page, html):
         "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
     if broken:
         raise PdfError(f"{len(broken)} images did not load, the first: {broken[0]}")
-    return formulas
+    return formulas, page.evaluate(FIT_WIDTH)
 
 
 def print_pdf(html, pdf):
@@ -119,12 +148,13 @@ def print_pdf(html, pdf):
             page = browser.new_page()
             offline(page)
             start = time.perf_counter()
-            formulas = typeset(page, html)
-            say(f"typeset {formulas} formulas in {time.perf_counter() - start:.1f} s")
+            formulas, scaled = typeset(page, html)
+            say(f"typeset {formulas} formulas in {time.perf_counter() - start:.1f} s "
+                f"({scaled} formulas and tables scaled down to the page width)")
             start = time.perf_counter()
             tmp = pdf.with_suffix(".pdf.tmp")
             page.pdf(path=tmp, format="A4", print_background=True, outline=True, tagged=True,
-                     margin={"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+                     margin=MARGIN,
                      display_header_footer=True, header_template="<span></span>", footer_template=FOOTER)
             tmp.replace(pdf)
             say(f"printed {pdf} ({pdf.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - start:.1f} s")
