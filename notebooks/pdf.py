@@ -4,10 +4,12 @@
 
 It prints the book that notebooks/run.py built (make book), from the same staged sources in
 _build/<profile>/src: Jupyter Book's single-page HTML builder writes every chapter, in book order,
-into one page in _build/<profile>/_build/singlehtml/, which Debian's chromium (/usr/bin/chromium,
-driven by playwright; no browser is downloaded) opens offline (any http(s) request is refused),
-waits until MathJax has typeset every formula, its fonts and every image have loaded, and prints
-on A4 with page numbers in the footer.  Links inside the book stay links inside the PDF.
+into one page, _build/<profile>/_build/singlehtml/book.html, which Debian's chromium
+(/usr/bin/chromium, driven by playwright; no browser is downloaded) opens offline (any http(s)
+request is refused), laid out at the width of the printed text; it waits until MathJax has typeset
+every formula and fonts and images have loaded, scales down the formulas and tables still wider
+than the text, and prints on A4, each chapter from a new page, with page numbers in the footer,
+the headings as the PDF outline, and links inside the book as links inside the PDF.
 Progress: one line per phase (single-page HTML, typesetting, printing) with its time.
 
 --out DIR: the book folder (the --out of run.py) instead of _build/<profile> (used by the tests).
@@ -110,9 +112,19 @@ def launch(playwright):
 
 
 def offline(page):
-    """Refuse every http(s) request of the page: the book must work from its local files."""
-    page.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).scheme in ("http", "https")
-               else route.continue_())
+    """Refuse every http(s) request of the page (the book must work from its local files);
+    returns the list the refused addresses are appended to."""
+    refused = []
+
+    def handle(route):
+        if urlsplit(route.request.url).scheme in ("http", "https"):
+            refused.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", handle)
+    return refused
 
 
 def typeset(page, html):
@@ -146,9 +158,11 @@ def print_pdf(html, pdf):
         browser = launch(p)
         try:
             page = browser.new_page()
-            offline(page)
+            refused = offline(page)
             start = time.perf_counter()
             formulas, scaled = typeset(page, html)
+            if refused:
+                raise PdfError(f"{html} requested {len(refused)} network addresses, the first: {refused[0]}")
             say(f"typeset {formulas} formulas in {time.perf_counter() - start:.1f} s "
                 f"({scaled} formulas and tables scaled down to the page width)")
             start = time.perf_counter()
