@@ -183,6 +183,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out = (ROOT / "_build" / args.profile if args.out is None else args.out).resolve()
     try:
+        if not (ROOT / "notebooks" / "profiles" / f"{args.profile}.yml").exists():
+            raise PdfError(f"unknown profile {args.profile!r}: notebooks/profiles/{args.profile}.yml does not exist")
         check_built(out, args.profile)
         start = time.perf_counter()
         html = build_singlehtml(out)
