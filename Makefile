@@ -1,4 +1,5 @@
 # make book [PROFILE=paper|quick] [SET="nb.param=value ..."] [ONLY="nb ..."]
+# make pdf [PROFILE=...]   the book as one PDF, _build/<profile>/book.pdf (builds the book first)
 # make test | lab | clean | clean-results | bench      (see README.md)
 
 PROFILE ?= paper
@@ -9,10 +10,15 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book test lab clean clean-results bench
+.PHONY: book pdf test lab clean clean-results bench
 
 book: $(INSTALLED)
 	$(PYTHON) notebooks/run.py --profile $(PROFILE) $(foreach s,$(SET),--set '$(s)') $(foreach n,$(ONLY),--only $(n))
+
+# The book as one PDF: the book is brought up to date first (up-to-date notebooks are skipped),
+# then printed by Debian's chromium.
+pdf: book /usr/bin/chromium
+	$(PYTHON) notebooks/pdf.py --profile $(PROFILE)
 
 test: $(INSTALLED) /usr/bin/chromium
 	$(PYTHON) -m pytest
@@ -34,9 +40,9 @@ $(INSTALLED): pyproject.toml
 	$(PYTHON) -m pip install --disable-pip-version-check -e '.[book,test]'
 	touch $@
 
-# The rendered-book test drives Debian's chromium; install it when we are root.
+# The rendered-book and PDF tests and make pdf drive Debian's chromium; install it when we are root.
 /usr/bin/chromium:
-	@[ "$$(id -u)" = 0 ] || { echo "make test needs Debian chromium: run 'sudo apt-get install -y chromium' first" >&2; exit 1; }
+	@[ "$$(id -u)" = 0 ] || { echo "make $(MAKECMDGOALS) needs Debian chromium: run 'sudo apt-get install -y chromium' first" >&2; exit 1; }
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 # numba does not invalidate a cached function when a helper it calls from another file

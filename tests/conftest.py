@@ -1,8 +1,20 @@
 """Fixtures shared by the test files."""
 
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from committee_lib.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = ROOT / "_build" / "quick"
+_spec = importlib.util.spec_from_file_location("pdf", ROOT / "notebooks" / "pdf.py")
+pdf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(pdf)
 
 
 @pytest.fixture
@@ -18,3 +30,37 @@ def run_cli(capsys):
         return status, out, err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def book():
+    """Build the book with the quick profile (once per session); return the HTML folder."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "notebooks" / "run.py"), "--profile", "quick"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    if run.returncode:
+        pytest.fail(f"notebooks/run.py --profile quick failed:\n{run.stdout}\n{run.stderr}", pytrace=False)
+    return QUICK / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium: skipped without it, except in CI (.ci/run installs it), where it fails."""
+    if not pdf.CHROMIUM.exists():
+        message = f"{pdf.CHROMIUM} not found: install Debian chromium (make test does it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return pdf.CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """Headless chromium driven by playwright, launched as notebooks/pdf.py launches it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = pdf.launch(p)
+        yield browser
+        browser.close()

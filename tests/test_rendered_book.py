@@ -1,9 +1,9 @@
 """The built book as a reader sees it: every page opened in headless Debian chromium, offline.
 
-The session fixture builds the book with the quick profile (notebooks/run.py), then each page
-listed by _toc.yml, plus the pages Sphinx adds, is checked: no request leaves the local files,
-MathJax has typeset every formula, images load, local links resolve, and no error or warning
-text from the build reached the page.
+The session fixture `book` (conftest.py) builds the book with the quick profile (notebooks/run.py),
+then each page listed by _toc.yml, plus the pages Sphinx adds, is checked: no request leaves the
+local files, MathJax has typeset every formula, images load, local links resolve, and no error or
+warning text from the build reached the page.
 """
 
 import os
@@ -20,12 +20,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "quick" / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 RAW_TEX = ["$$", "\\(", "\\[", "\\begin{"]
 # Text that only appears when something went wrong in the build (docutils system messages,
@@ -53,33 +47,6 @@ def _toc_pages():
 
 
 PAGES = _toc_pages()
-
-
-@pytest.fixture(scope="session")
-def book():
-    """Build the book with the quick profile; return the HTML folder."""
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "notebooks" / "run.py"), "--profile", "quick"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    if run.returncode:
-        pytest.fail(f"notebooks/run.py --profile quick failed:\n{run.stdout}\n{run.stderr}", pytrace=False)
-    return HTML
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} not found: install Debian chromium (make test does it as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_every_page_is_checked(book):
