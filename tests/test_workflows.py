@@ -107,6 +107,15 @@ def test_pushes_to_main_deploy_the_html_to_pages(workflow):
     assert steps_using(deploy, "actions/configure-pages") and steps_using(deploy, "actions/deploy-pages")
 
 
+def test_the_pdf_is_published_beside_the_html(workflow):
+    steps = workflow["jobs"]["build"]["steps"]
+    names = [step.get("name", step.get("uses")) for step in steps]
+    (pdf,) = [step for step in steps if "make pdf" in step.get("run", "")]
+    assert pdf["if"] == "github.event_name != 'pull_request'"
+    assert 'cp "_build/$PROFILE/book.pdf" "_build/$PROFILE/_build/html/book.pdf"' in pdf["run"]
+    assert names.index(pdf["name"]) < names.index("Upload the HTML for GitHub Pages")
+
+
 def test_actions_are_pinned_to_major_versions_and_jobs_have_time_limits(workflow):
     for job in workflow["jobs"].values():
         assert int(job["timeout-minutes"]) > 0
