@@ -1,4 +1,4 @@
-"""The `committee` command: numbers without a notebook.
+"""The `committee` command: numbers without a notebook::
 
     committee capacity --weights {binary,spherical} --activation NAME [--margin K] [--frsb-steps 4,5,6] --json
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json

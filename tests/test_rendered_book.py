@@ -29,7 +29,8 @@ ERROR_TEXT = ["System Message", "found in glue data", "Failed to format", "No ou
 
 
 def _toc_pages():
-    """HTML pages the book must contain: every file in _toc.yml plus Sphinx's own pages."""
+    """HTML pages the book must contain: every file in _toc.yml plus Sphinx's own pages (the
+    general index, the module index of the library reference, the search page)."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [toc["root"]]
 
@@ -43,7 +44,7 @@ def _toc_pages():
                 walk(item)
 
     walk({key: value for key, value in toc.items() if key != "root"})
-    return [f"{f}.html" for f in files] + ["index.html", "genindex.html", "search.html"]
+    return [f"{f}.html" for f in files] + ["index.html", "genindex.html", "py-modindex.html", "search.html"]
 
 
 PAGES = _toc_pages()

@@ -15,7 +15,7 @@ and the two sets a flip of that unit can move (sign: sigma h = +1 and -1; relu: 
 per replica the bit-sliced margin (m + offset)/2 and the two sets where the loss moves: a drop of
 the margin by 2 costs one step on {m <= 2}, a rise saves one on {m <= 0}, so
 
-    dE = |drops & {m <= 2}| - |rises & {m <= 0}|.                                           (dE)
+    `dE = |drops & {m <= 2}| - |rises & {m <= 0}|`.                                         (dE)
 
 A replica with E = 0 cannot lower its loss: a proposal with u >= the cosh ratio is rejected
 before dE is computed (most proposals late in an anneal; the decision is the one (M) would
@@ -33,7 +33,7 @@ on gamma,
     ln gamma += gain (q_target(t) - q).                                                     (F)
 
 After the ramp the run stays at beta1 and q1 for at most `patience` sweeps and ends after the
-first sweep at which every replica is a solution and |q - q1| <= tolerance; otherwise it is
+first sweep at which every replica is a solution and `|q - q1| <= tolerance`; otherwise it is
 returned unsolved with its final state.  The reference is the majority vote
 W~ = sign(sum_a W^a), ties broken by the run's generator.
 
@@ -67,17 +67,17 @@ State = namedtuple("State", "W S E field near margin risk rng")
 
 @dataclass(frozen=True)
 class Schedule:
-    """Annealing schedule (module docstring), all of it explicit.
+    """Annealing schedule (module docstring), all of it explicit::
 
-    sweeps     length of the ramp, in sweeps of N y proposals
-    beta0      inverse temperature at the start (loss units: one margin step)
-    beta1      inverse temperature at the end of the ramp and during the patience tail
-    q_start    target overlap at the start; it rises linearly to q1 (min(q_start, q1) is used)
-    gain       feedback gain on ln gamma per sweep, eq. (F)
-    patience   sweeps allowed after the ramp to reach the end condition
-    tolerance  |q - q1| allowed at the end (paper: 0.01)
-    gamma0     initial coupling; None: atanh(sqrt(q_start)), for which the beta = 0 measure of
-               (H) has mean overlap q_start (the replicas start as a sample of it)
+        sweeps     length of the ramp, in sweeps of N y proposals
+        beta0      inverse temperature at the start (loss units: one margin step)
+        beta1      inverse temperature at the end of the ramp and during the patience tail
+        q_start    target overlap at the start; it rises linearly to q1 (min(q_start, q1) is used)
+        gain       feedback gain on ln gamma per sweep, eq. (F)
+        patience   sweeps allowed after the ramp to reach the end condition
+        tolerance  |q - q1| allowed at the end (paper: 0.01)
+        gamma0     initial coupling; None: atanh(sqrt(q_start)), for which the beta = 0 measure of
+                   (H) has mean overlap q_start (the replicas start as a sample of it)
 
     Defaults: converged at the paper's sizes (alpha = 0.4, y = 20, q1 = 0.85, K = 32 relu /
     33 sign, N = K^2).  There the fastest ramp that ends with every replica a solution (about

@@ -1,7 +1,7 @@
 """Gradient descent on a spherical tree committee machine: the continuous-weight learner.
 
 The machine.  N = K n inputs split into K receptive fields of n inputs; unit l has real weights
-w_l with |w_l|^2 = n (the spherical prior of the theory chapters).  For a Gaussian pattern xi
+w_l with `|w_l|^2 = n` (the spherical prior of the theory chapters).  For a Gaussian pattern xi
 (iid N(0, 1) entries) and a label sigma = +-1,
 
     lambda_l = w_l . xi_l / sqrt(n),    s = sigma sum_l c_l g(lambda_l) / (sqrt(K) v),          (s)
@@ -23,7 +23,7 @@ implies zero training errors), positive elsewhere.  Its gradient with respect to
 
 The learner.  Full-batch projected gradient descent on the product of spheres: the gradient of
 each unit is projected on the tangent plane of its sphere, w_l <- w_l - eta (G_l - (G_l.w_l) w_l / n),
-and w_l is then rescaled to |w_l|^2 = n.  With momentum m (heavy ball) the step is
+and w_l is then rescaled to `|w_l|^2 = n`.  With momentum m (heavy ball) the step is
 v <- m v - eta G_tangent, w <- w + v.  The run stops at the first step at which no training pattern
 is misclassified (success: `solved`), or after `steps` steps.  One pass of the numba kernel over
 the patterns computes the fields, the stabilities and, for the patterns inside the margin only,

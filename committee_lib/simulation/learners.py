@@ -4,7 +4,7 @@ at what cost, and the cached sample sweeps.
 Binary weights (annealing.py).  Plain simulated annealing is `anneal` with y = 1; the replicated
 annealing is `anneal` with y > 1 coupled replicas.  At equal total work W (sweeps x replicas) the
 plain run gets a ramp of W sweeps and the replicated one W / y sweeps; both with patience 0, so
-each does exactly W N proposals (the replicated run's end condition |q - q1| <= tolerance, which
+each does exactly W N proposals (the replicated run's end condition `|q - q1| <= tolerance`, which
 matters for sampling the robust ensemble, plays no part here).  A run *found a solution* when its
 single machine (y = 1) or any of its replicas or their reference (majority vote) classifies every
 training pattern at the end (`found_solution`).

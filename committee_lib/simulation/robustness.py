@@ -472,7 +472,7 @@ def fig3_right(runs, levels, theory, n_perturbations=50, n_jobs=1):
     annealed groups `runs` ({activation: [AnnealResult]}), beside eq. (T) over the stability
     densities of `theory` (stabilities.fig3_left's output).  A Fig3Right.
 
-    Book: notebooks/robustness.md, "Input noise (Fig. 3 right)".
+    Used in the book: :ref:`robustness-fig3-right` (notebooks/robustness.md).
     """
     noise = {act: noise_over_samples(results, levels, n_perturbations, n_jobs) for act, results in runs.items()}
     predicted = {act: {kind: noise_theory(theory[act]["distributions"][kind], levels)

@@ -15,7 +15,7 @@ collapse to one: rotating (x1, z1) -> (r, s) with B x1 + C z1 = R r, R = sqrt(B^
 truncation x1 > c becomes s > (c R - B r)/C, which integrates to Phi((B r - c R)/C).  So the
 triple integral is a double one (outer z0, inner r with a skew-normal weight), done by a numba
 kernel whose inner panels are split at every kink: the step of the weight (r_s = c R/B, width
-C/|B|), the kink of ln Phi (r_k = -A z0/R, width eps/R) and where the truncated mass sits.
+`C/|B|`), the kink of ln Phi (r_k = -A z0/R, width eps/R) and where the truncated mass sits.
 
 Conjugates from the pair rule (checked against finite differences in the tests):
 d G_E/d k_p = -<g_v^2>/2, d G_E/d k_t = -<g_v g_0>, so t^ = alpha kappa'(t) <g_v g_0> and
@@ -661,7 +661,7 @@ def fig1_left(alpha=0.6, activations=("sign", "relu", "linear"), n_points=60, d_
               quad_order=DEFAULT_QUAD_ORDER):
     """Fig. 1 (left) of the paper: F_FP(d) for binary weights, {activation: fp_curve dict} (d* included).
 
-    Book: notebooks/franz_parisi.md, "Binary weights: typical solutions are isolated (Fig. 1, left)".
+    Used in the book: :ref:`fp-fig1-left` (notebooks/franz_parisi.md).
     """
     return {name: fp_curve(alpha, activation=name, weights="binary", n_points=n_points, d_min=d_min,
                            quad_order=quad_order)
@@ -672,7 +672,7 @@ def fig1_right(alpha=1.0, activations=("sign", "relu"), n_points=60, d_min=1e-4,
     """Fig. 1 (right) of the paper: F_FP(d) for spherical weights, {activation: fp_curve dict} with
     "F_normalized", the curve minus its alpha = 0 value (1/2) ln(1 - S^2), as drawn.
 
-    Book: notebooks/franz_parisi.md, "Spherical weights (Fig. 1, right)".
+    Used in the book: :ref:`fp-fig1-right` (notebooks/franz_parisi.md).
     """
     out = {}
     for name in activations:

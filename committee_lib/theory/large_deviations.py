@@ -481,7 +481,7 @@ def fig2_left(alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order=
     """Fig. 2 (left) of the paper: the normalised local entropy phi_norm(q1), binary weights;
     {activation: {alpha: curve}} (_fig2_panel).
 
-    Book: notebooks/large_deviations.md, "Fig. 2: the normalised local entropy".
+    Used in the book: :ref:`ld-fig2` (notebooks/large_deviations.md).
     """
     return _fig2_panel("binary", alphas, q1s, activations, margin, quad_order)
 
@@ -490,7 +490,7 @@ def fig2_right(alphas, q1s, activations=("sign", "relu"), margin=0.0, quad_order
     """Fig. 2 (right) of the paper: the normalised local entropy phi_norm(q1), spherical weights;
     {activation: {alpha: curve}} (_fig2_panel).
 
-    Book: notebooks/large_deviations.md, "Fig. 2: the normalised local entropy".
+    Used in the book: :ref:`ld-fig2` (notebooks/large_deviations.md).
     """
     return _fig2_panel("spherical", alphas, q1s, activations, margin, quad_order)
 

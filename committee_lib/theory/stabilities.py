@@ -1,7 +1,7 @@
 """Stability distributions of the large-K committee machine (paper Fig. 3 left; book: theory_stabilities).
 
-The normalised stability of a training pattern is lambda = sigma U / sqrt(Delta_2 - Delta_-1), U the
-output pre-activation; the physical one of the paper is Xi = sqrt(Delta_2 - Delta_-1) lambda =
+The normalised stability of a training pattern is lambda = sigma U / sqrt(Delta_2 - Delta_{-1}), U the
+output pre-activation; the physical one of the paper is Xi = sqrt(Delta_2 - Delta_{-1}) lambda =
 kernel.output_scale * lambda.  Every density here is a density in lambda; `density(x, physical=True)`
 takes Xi and returns the density in Xi (P_Xi(Xi) = P_lambda(Xi/s)/s).  With a margin k every constraint
 is lambda > k (the paper: k = 0).
@@ -10,11 +10,15 @@ Write Phi(t) = H(-t), R = phi/Phi (gaussian.mills), and, for a large-deviation (
 k0 = kappa(q0), k1 = kappa(q1), b = sqrt(k1 - k0), eps = sqrt(1 - k1),
 m = sqrt(k0) z0 + b z1 (the field shared by a group of y replicas), t = (m - k)/eps.
 
-* Typical RS solution (`TypicalStability`, the dashed lines):
+* Typical RS solution (`TypicalStability`, the dashed lines)::
+
       P(lambda) = theta(lambda - k) E_z N(lambda; sqrt(kap) z, 1 - kap) / Phi((sqrt(kap) z - k)/sqrt(1 - kap)),
+
   kap = kappa(q_RS(alpha)).  A mixture over z of Gaussians truncated to lambda > k.  Exact.
-* Replica of the LD measure at finite y (`ReplicaStability`, the solid lines):
+* Replica of the LD measure at finite y (`ReplicaStability`, the solid lines)::
+
       P(lambda) = theta(lambda - k) E_z0 [int Dz1 Phi(t)^(y-1) N(lambda; m, eps^2)] / [int Dz1 Phi(t)^y].
+
   Given (z0, z1) drawn from the measure tilted by Phi^y, the replica's own field is a Gaussian
   truncated to lambda > k, so the moments are exact averages over the tilted measure
   (E lambda = <m + eps R(t)>, E lambda^2 = <m^2 + eps^2 + eps R(t)(m + k)>).  Exact.
@@ -26,6 +30,7 @@ m = sqrt(k0) z0 + b z1 (the field shared by a group of y replicas), t = (m - k)/
   a Gaussian output v with Cov(v, u_a) = kappa(rho_a), Cov(v, u_other) = kappa(rho_0), Var v = 1,
   unconstrained (its stability can be negative).  Writing v = A z0 + B z1 + C xi_bar + D zeta
   (xi_bar the mean of the y replicas' own noises, zeta independent):
+
     - "exact" (C = 0, possible iff D^2 = 1 - A^2 - B^2 >= 0): A = kappa(rho_0)/sqrt(k0),
       B = [kappa(rho_a) - kappa(rho_0)]/b.  The density is exact.
     - "regression" (used when D^2 < 0): v is regressed on the group-mean output, B = gamma b,
@@ -607,6 +612,9 @@ def fig3_left(grid, alpha=0.4, q1=0.85, y=20, weights="binary", activations=("si
 
     Returns {activation: {"typical", "replica", "reference": density arrays, "summaries": {name:
     StabilitySummary}, "distributions": {name: StabilityDistribution}}}; reference=None skips it.
+
+    Used in the book: :ref:`stabilities-theory` (notebooks/stabilities.md), and as the theory of
+    Fig. 3 (right) in :ref:`robustness-fig3-right` (notebooks/robustness.md).
     """
     grid = np.asarray(grid, dtype=float)
     out = {}
@@ -650,7 +658,7 @@ class StabilityLattice:
 
 
 def stability_lattice(activation, K, N, physical=False):
-    """The lattice of the stability sigma U/sqrt(Delta_2 - Delta_-1) of a tree machine with K branches of N/K
+    """The lattice of the stability sigma U/sqrt(Delta_2 - Delta_{-1}) of a tree machine with K branches of N/K
     binary inputs and binary weights (theory chapter, "Finite K").
 
     The hidden field sqrt(K/N) h_l has an integer h_l = sum_i W_li xi_li with the parity of N/K.
