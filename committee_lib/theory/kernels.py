@@ -42,9 +42,11 @@ class Kernel:
     delta_2 = 1.0
 
     def kappa(self, q):
+        """kappa(q), the normalised output covariance, at overlaps q in [0, 1] (a number or an array)."""
         return _out(self._kappa(_as_overlap(q)), q)
 
     def dkappa(self, q):
+        """kappa'(q) at overlaps q in [0, 1]."""
         return _out(self._dkappa(_as_overlap(q)), q)
 
     def correlation(self, rho):
@@ -55,6 +57,7 @@ class Kernel:
         return _out(self._kappa(_as_overlap(rho, -1.0, "correlation rho")), rho)
 
     def d2kappa(self, q):
+        """kappa''(q) at overlaps q in [0, 1]."""
         return _out(self._d2kappa(_as_overlap(q)), q)
 
     def one_minus_kappa(self, y):
