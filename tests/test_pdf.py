@@ -29,7 +29,7 @@ def squeeze(text):
 def chapter_titles(html):
     """The heading <h1> (the one with a permalink) of each page in _toc.yml order (a flat list)."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]] + [chapter["file"] for chapter in toc["chapters"]]
+    files = [toc["root"]] + [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
     titles = []
     for name in files:
         h1 = re.search(r'<h1>((?:(?!<h1>).)*?)<a class="headerlink"', (html / f"{name}.html").read_text(), re.S)

@@ -14,7 +14,7 @@ they come back in the order of the tasks.
 together) in one pool: the samples already in the cache are loaded at once, and the others are
 started longest first (their cost is the proposals of their ramp, N y sweeps), so that no core
 idles at the end while another finishes a long anneal that started late.  Its progress (tqdm, and
-$COMMITTEE_PROGRESS lines for the build driver, see progress.py) counts anneals done of the batch
+lines for the build driver in the file named by COMMITTEE_PROGRESS, see progress.py) counts anneals done of the batch
 with an estimate of the time left.
 
 `paper_machines` builds the constants the two simulation chapters (stabilities, robustness)
