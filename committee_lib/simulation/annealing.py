@@ -62,7 +62,7 @@ from .xoshiro import below, uniform
 #: constants of one anneal seen by the kernel (see build_problem)
 Problem = namedtuple("Problem", "relu K p y unit Y label valid out_mask near_cut risk_cut")
 #: mutable state of the y replicas (see initial_state)
-State = namedtuple("State", "W S E field near margin risk rng")
+State = namedtuple("State", "W S E field near margin risk rng tally")
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,10 @@ def boltzmann_factors(beta, p):
 
 @jit
 def metropolis_sweeps(problem, state, beta, gamma, count):
-    """count sweeps of N y proposals of eq. (M) at fixed beta and gamma; dE is summed here, eq. (dE)."""
+    """count sweeps of N y proposals of eq. (M) at fixed beta and gamma; dE is summed here, eq. (dE).
+
+    state.tally counts the proposals whose dE was evaluated and those accepted (the others were
+    rejected early by the coupling test; benchmarks/profile_annealing.py)."""
     ratio = coupling_ratios(gamma, problem.y)
     boltzmann = boltzmann_factors(beta, problem.p)
     rng, W, S, E, near, risk, Y = state.rng, state.W, state.S, state.E, state.near, state.risk, problem.Y
@@ -267,7 +270,9 @@ def metropolis_sweeps(problem, state, beta, gamma, count):
         for k in range(Y.shape[1]):
             drops, rises, _ = margin_moves(problem, near[row, 0, k], near[row, 1, k], Y[j, k] ^ mask, k, l)
             d += loss_steps(drops, rises, risk[a, 0, k], risk[a, 1, k])
+        state.tally[0] += 1
         if u < r * boltzmann[d + problem.p]:
+            state.tally[1] += 1
             flip(problem, state, a, j)
 
 
@@ -353,6 +358,7 @@ def initial_state(machine, problem, W, rng_state):
         margin=to_planes((m + offset) // 2, offset.bit_length()),
         risk=np.stack([pack(m <= 2), pack(m <= 0)], axis=-2),
         rng=np.array(rng_state, np.uint64),
+        tally=np.zeros(2, np.int64),
     )
 
 
