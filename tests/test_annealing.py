@@ -36,6 +36,7 @@ from committee_lib.simulation.annealing import (
     replicas_around_center,
 )
 from committee_lib.errors import ParameterError
+from committee_lib.simulation.bitplanes import from_planes, signed_bits, to_planes
 from committee_lib.simulation.xoshiro import below, next_u64, uniform
 
 QUICK = Schedule(sweeps=3000, beta0=0.2, beta1=20.0, patience=2000)
@@ -69,12 +70,6 @@ def plain_loss(activation, K, xi, sigma, W):
     return int(np.maximum(0, (2 - m) // 2).sum())
 
 
-def decode(planes, p):
-    """Bit planes (..., B, words) -> integers (..., p)."""
-    bits = np.unpackbits(planes.astype("<u8").view(np.uint8), axis=-1, bitorder="little")[..., :p].astype(np.int64)
-    return sum(bits[..., b, :] << b for b in range(planes.shape[-2]))
-
-
 def tiny(activation, K, n, alpha, y, seed):
     rng = np.random.default_rng(seed)
     machine = committee.random_machine(activation, K, alpha, rng, n)
@@ -88,8 +83,8 @@ def assert_state_is_fresh(machine, problem, state):
     p = machine.p
     np.testing.assert_array_equal(state.E, fresh.E)
     np.testing.assert_array_equal(state.S, fresh.S)
-    np.testing.assert_array_equal(decode(state.field, p), decode(fresh.field, p))
-    np.testing.assert_array_equal(decode(state.margin, p), decode(fresh.margin, p))
+    np.testing.assert_array_equal(from_planes(state.field, p), from_planes(fresh.field, p))
+    np.testing.assert_array_equal(from_planes(state.margin, p), from_planes(fresh.margin, p))
     np.testing.assert_array_equal(state.near & problem.valid, fresh.near & problem.valid)
     np.testing.assert_array_equal(state.risk, fresh.risk)
     for a in range(state.W.shape[0]):
@@ -375,3 +370,13 @@ def test_the_memory_guard_allows_exactly_the_sizes_that_fit():
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert 0.3 * memory_needed(K, K, 0.4, y) <= peak <= memory_needed(K, K, 0.4, y)
+
+
+def test_signed_planes_round_trip_at_the_ends_of_their_range():
+    for low, high in ((-17, 16), (-16, 16), (-257, 255), (0, 0), (-1, 0)):
+        bits = signed_bits(low, high)
+        values = np.array([[low, high, 0, -1 if low < 0 else 0] * 40])
+        np.testing.assert_array_equal(from_planes(to_planes(values, bits), values.shape[-1]), values)
+        for outside in (1 << (bits - 1), -(1 << (bits - 1)) - 1):
+            with pytest.raises(ValueError):
+                to_planes(np.array([outside]), bits)
