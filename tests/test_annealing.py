@@ -124,9 +124,9 @@ def test_every_flip_reports_the_recomputed_loss_change(arch, p, seed, moves):
 
 
 def test_patterns_spanning_several_words_and_an_exact_multiple_of_64():
-    for alpha in (64 / 36, 200 / 36):  # p = 64 and p = 200 on N = 36
+    for alpha in (64 / 36, 200 / 36, 400 / 36):  # p = 64, 200 and 400 (7 words, padded to 8) on N = 36
         machine, problem, state = tiny("relu", 6, 6, alpha, 3, 7)
-        assert machine.p in (64, 200)
+        assert machine.p in (64, 200, 400) and problem.Y.shape[1] == (1, 4, 8)[[64, 200, 400].index(machine.p)]
         metropolis_sweeps(problem, state, 1.0, 0.5, 5)
         assert_state_is_fresh(machine, problem, state)
 

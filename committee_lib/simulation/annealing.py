@@ -329,8 +329,8 @@ def initial_state(machine, problem, W, rng_state):
         field, near = h // 2, (h <= 0, h < 0)
         bits = signed_bits(-n // 2, n // 2)
     else:
-        g = h * machine.sigma  # gauge field
-        field, near = (g - 1) // 2, (g == 1, g == -1)
+        h = h * machine.sigma  # gauge field g = sigma h
+        field, near = (h - 1) // 2, (h == 1, h == -1)
         bits = signed_bits(-(n + 1) // 2, (n - 1) // 2)
     m = margins(machine, W)
     top = machine.K * n // 2 if problem.relu else machine.K  # |m| <= top
