@@ -12,15 +12,19 @@ Rates are per core: proposals (single-weight Metropolis proposals, eq. (M)) per 
 this process (time.process_time, so other load on the machine does not count).
 pattern-updates/s = proposals/s * p: the per-pattern field updates a pattern-by-pattern code
 makes per proposal (the kernel makes them 64 at a time, and not at all for a proposal rejected
-early).  The wall time of the full anneal is reported too.  Targets (issue): >= 2000x numpy and >= 2e7
-proposals/s per core over a whole anneal.  This script reports; it never fails on a missed target.
+early).  The wall time of the full anneal is reported too.  Target (issue 21): over a whole anneal
+>= 700x numpy (twice the 355x of 2026-12-07), the mid-anneal rate not lower than before.  This
+script reports; it never fails on a missed target.  With --json it prints one JSON object instead
+of the table: {activation: {whole_anneal_proposals_per_s, mid_anneal_proposals_per_s,
+numpy_proposals_per_s, ratio_whole_to_numpy}} (numpy: its rate estimated over the whole anneal).
 
-    python benchmarks/bench_annealing.py [--sweeps T] [--seed S] [--only relu|sign]
+    python benchmarks/bench_annealing.py [--sweeps T] [--seed S] [--only relu|sign] [--json]
 """
 
 import argparse
 import dataclasses
 import itertools
+import json
 import math
 import sys
 import time
@@ -42,7 +46,7 @@ from committee_lib.simulation.annealing import (
 SIZES = {"relu": 32, "sign": 33}
 ALPHA, Y, Q1 = 0.4, 20, 0.85
 CHUNKS = 10
-TARGET_RATIO, TARGET_RATE = 2000.0, 2e7
+TARGET_RATIO = 700.0
 
 
 class NumpyChain:
@@ -146,31 +150,34 @@ def main(argv=None):
     parser.add_argument("--sweeps", type=int, default=Schedule.sweeps, help="ramp length of the whole anneal")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", choices=sorted(SIZES), action="append")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args(argv)
     schedule = dataclasses.replace(Schedule(), sweeps=args.sweeps).checked(Q1)
-    print(f"bench_annealing: alpha={ALPHA}, y={Y}, q1={Q1}, N = K^2, seed {args.seed}; "
-          f"schedule {dataclasses.asdict(schedule)}; rates per core (CPU time)")
-    rows = []
+    rows, results = [], {}
     for activation in args.only or ["relu", "sign"]:
         machine, beta, kernel, numpy_rate = mid_anneal(activation, args.seed, schedule)
         p = machine.p
         rows.append((f"{activation} K={machine.K} mid-anneal (beta={beta:.2f})", kernel, kernel * p,
                      numpy_rate, kernel / numpy_rate, "", ""))
         m, sweeps, solved, cpu, wall, numpy_seconds = whole_anneal(activation, args.seed, schedule)
-        rate = sweeps * m.N * Y / cpu
+        rate, numpy_whole = sweeps * m.N * Y / cpu, sweeps * m.N * Y / numpy_seconds
         rows.append((f"{activation} K={m.K} whole anneal ({sweeps} sweeps, solved={solved})", rate, rate * p,
-                     sweeps * m.N * Y / numpy_seconds, numpy_seconds / cpu, f"{wall:.1f}", f"{cpu:.1f}"))
+                     numpy_whole, numpy_seconds / cpu, f"{wall:.1f}", f"{cpu:.1f}"))
+        results[activation] = {"whole_anneal_proposals_per_s": rate, "mid_anneal_proposals_per_s": kernel,
+                               "numpy_proposals_per_s": numpy_whole, "ratio_whole_to_numpy": numpy_seconds / cpu}
+    if args.json:
+        print(json.dumps(results))
+        return 0
+    print(f"bench_annealing: alpha={ALPHA}, y={Y}, q1={Q1}, N = K^2, seed {args.seed}; "
+          f"schedule {dataclasses.asdict(schedule)}; rates per core (CPU time)")
     header = ("case", "proposals/s", "pattern-upd/s", "numpy prop/s", "ratio", "wall s", "cpu s")
     width = max(len(r[0]) for r in rows)
     print(f"| {header[0]:<{width}} | {' | '.join(f'{h:>13}' for h in header[1:])} |")
     print(f"|{'-' * (width + 2)}|{'|'.join('-' * 15 for _ in header[1:])}|")
     for name, rate, upd, nrate, ratio, wall, cpu in rows:
         print(f"| {name:<{width}} | {rate:>13.3g} | {upd:>13.3g} | {nrate:>13.3g} | {ratio:>13.0f} | {wall:>13} | {cpu:>13} |")
-    whole = [r for r in rows if "whole" in r[0]]
-    met_rate = all(r[1] >= TARGET_RATE for r in whole)
-    met_ratio = all(r[4] >= TARGET_RATIO for r in rows)
-    print(f"targets: >= {TARGET_RATE:.0e} proposals/s per core over a whole anneal: {'yes' if met_rate else 'NO'}; "
-          f">= {TARGET_RATIO:.0f}x numpy: {'yes' if met_ratio else 'NO'}")
+    met = all(r["ratio_whole_to_numpy"] >= TARGET_RATIO for r in results.values())
+    print(f"target: whole anneal >= {TARGET_RATIO:.0f}x numpy: {'yes' if met else 'NO'}")
     return 0
 
 

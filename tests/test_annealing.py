@@ -36,6 +36,7 @@ from committee_lib.simulation.annealing import (
     replicas_around_center,
 )
 from committee_lib.errors import ParameterError
+from committee_lib.simulation.bitplanes import from_planes, signed_bits, to_planes
 from committee_lib.simulation.xoshiro import below, next_u64, uniform
 
 QUICK = Schedule(sweeps=3000, beta0=0.2, beta1=20.0, patience=2000)
@@ -69,12 +70,6 @@ def plain_loss(activation, K, xi, sigma, W):
     return int(np.maximum(0, (2 - m) // 2).sum())
 
 
-def decode(planes, p):
-    """Bit planes (..., B, words) -> integers (..., p)."""
-    bits = np.unpackbits(planes.astype("<u8").view(np.uint8), axis=-1, bitorder="little")[..., :p].astype(np.int64)
-    return sum(bits[..., b, :] << b for b in range(planes.shape[-2]))
-
-
 def tiny(activation, K, n, alpha, y, seed):
     rng = np.random.default_rng(seed)
     machine = committee.random_machine(activation, K, alpha, rng, n)
@@ -88,8 +83,8 @@ def assert_state_is_fresh(machine, problem, state):
     p = machine.p
     np.testing.assert_array_equal(state.E, fresh.E)
     np.testing.assert_array_equal(state.S, fresh.S)
-    np.testing.assert_array_equal(decode(state.field, p), decode(fresh.field, p))
-    np.testing.assert_array_equal(decode(state.margin, p), decode(fresh.margin, p))
+    np.testing.assert_array_equal(from_planes(state.field, p), from_planes(fresh.field, p))
+    np.testing.assert_array_equal(from_planes(state.margin, p), from_planes(fresh.margin, p))
     np.testing.assert_array_equal(state.near & problem.valid, fresh.near & problem.valid)
     np.testing.assert_array_equal(state.risk, fresh.risk)
     for a in range(state.W.shape[0]):
@@ -129,9 +124,9 @@ def test_every_flip_reports_the_recomputed_loss_change(arch, p, seed, moves):
 
 
 def test_patterns_spanning_several_words_and_an_exact_multiple_of_64():
-    for alpha in (64 / 36, 200 / 36):  # p = 64 and p = 200 on N = 36
+    for alpha in (64 / 36, 200 / 36, 400 / 36):  # p = 64, 200 and 400 (7 words, padded to 8) on N = 36
         machine, problem, state = tiny("relu", 6, 6, alpha, 3, 7)
-        assert machine.p in (64, 200)
+        assert machine.p in (64, 200, 400) and problem.Y.shape[1] == (1, 4, 8)[[64, 200, 400].index(machine.p)]
         metropolis_sweeps(problem, state, 1.0, 0.5, 5)
         assert_state_is_fresh(machine, problem, state)
 
@@ -375,3 +370,13 @@ def test_the_memory_guard_allows_exactly_the_sizes_that_fit():
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert 0.3 * memory_needed(K, K, 0.4, y) <= peak <= memory_needed(K, K, 0.4, y)
+
+
+def test_signed_planes_round_trip_at_the_ends_of_their_range():
+    for low, high in ((-17, 16), (-16, 16), (-257, 255), (0, 0), (-1, 0)):
+        bits = signed_bits(low, high)
+        values = np.array([[low, high, 0, -1 if low < 0 else 0] * 40])
+        np.testing.assert_array_equal(from_planes(to_planes(values, bits), values.shape[-1]), values)
+        for outside in (1 << (bits - 1), -(1 << (bits - 1)) - 1):
+            with pytest.raises(ValueError):
+                to_planes(np.array([outside]), bits)

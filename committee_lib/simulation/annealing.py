@@ -10,17 +10,18 @@ uniformly and flips W_j^a with probability
     min(1, exp(-beta dE) cosh(gamma (S_j - 2 W_j^a)) / cosh(gamma S_j))                  (M)
 
 dE is computed bit-parallel over the p patterns (bitplanes.py).  Per replica and hidden unit the
-kernel keeps the bit-sliced field (h + n)/2 (sign: the gauge field sigma h, so every label is +1)
-and the two sets a flip of that unit can move (sign: sigma h = +1 and -1; relu: h <= 0 and h < 0);
-per replica the bit-sliced margin (m + offset)/2 and the two sets where the loss moves: a drop of
-the margin by 2 costs one step on {m <= 2}, a rise saves one on {m <= 0}, so
+kernel keeps the bit-sliced field counter (relu h/2; sign (g - 1)/2 of the gauge field g = sigma h,
+so every label is +1) and the two sets a flip of that unit can move (relu: h <= 0 and h < 0, the
+counter <= 0 and < 0; sign: g = +1 and -1, the counter 0 and -1); per replica the bit-sliced
+margin counter (m - 1) // 2 and the two sets where the loss moves: a drop of the margin by 2 costs
+one step on {m <= 2} (counter <= 0), a rise saves one on {m <= 0} (counter < 0), so
 
     `dE = |drops & {m <= 2}| - |rises & {m <= 0}|`.                                         (dE)
 
 A replica with E = 0 cannot lower its loss: a proposal with u >= the cosh ratio is rejected
 before dE is computed (most proposals late in an anneal; the decision is the one (M) would
-take).  An accepted flip updates the field planes of one unit and the margin planes of its
-replica with bit-sliced adders and comparators, O(p / 64) word operations per plane.
+take).  An accepted flip steps the field counters of one unit and the margin counters of its
+replica by +-1 and reads their sets off the planes, O(p / 64) word operations per plane.
 
 Schedule (explicit in `Schedule`): over `sweeps` sweeps of N y proposals beta rises geometrically
 from beta0 to beta1 and the target overlap rises linearly from q_start to q1 ("scoping": the
@@ -52,7 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from .bitplanes import ONES, ZERO, add_bit, compare_bit, pack, popcount, to_planes
+from .bitplanes import ONES, ZERO, levels, pack, popcount, signed_bits, step_bit, to_planes
 from .committee import check_architecture, errors, hidden_fields, loss, margins, random_machine
 from ..errors import ParameterError, check_range
 from ..jit import jit
@@ -60,9 +61,9 @@ from .memory import check_fits
 from .xoshiro import below, uniform
 
 #: constants of one anneal seen by the kernel (see build_problem)
-Problem = namedtuple("Problem", "relu K p y unit Y label valid out_mask near_cut risk_cut")
+Problem = namedtuple("Problem", "relu K p y unit Y label valid out_mask")
 #: mutable state of the y replicas (see initial_state)
-State = namedtuple("State", "W S E field near margin risk rng")
+State = namedtuple("State", "W S E field near margin risk rng tally")
 
 
 @dataclass(frozen=True)
@@ -183,39 +184,29 @@ def loss_steps(drops, rises, risk_drop, risk_rise):
 
 @jit
 def flip(problem, state, a, j):
-    """Flip W_j^a: update, word by word, its unit's field, the margins and their sets; then E,
-    S and W.  Returns dE."""
+    """Flip W_j^a: step, word by word, its unit's field counters and its replica's margin
+    counters and read their sets off the planes; then E, S and W.  Returns dE."""
 
-    def step(planes, row, k, up, down):  # planes[row] += 1 on up, -= 1 on down (two's complement)
-        d, carry = up | down, ZERO
-        for b in range(planes.shape[1]):
-            planes[row, b, k], carry = add_bit(planes[row, b, k], d, carry)
-            d = down
-
-    def at_most(planes, row, k, value):  # word k of the patterns whose counter is <= value, < value
-        below, equal = ZERO, ONES
-        for b in range(planes.shape[1] - 1, -1, -1):
-            below, equal = compare_bit(planes[row, b, k], (value >> b) & 1, below, equal)
-        return below | equal, below
+    def step(planes, row, k, pending, up):  # planes[row, k] += 1 on up, -= 1 elsewhere, where pending
+        for b in range(planes.shape[2]):
+            planes[row, k, b], pending = step_bit(planes[row, k, b], pending, up)
+        return levels(planes, row, k)
 
     l = problem.unit[j]
     row = a * problem.K + l
     w = state.W[a, j]
-    risk, near = state.risk, state.near
+    risk, near, valid = state.risk, state.near, problem.valid
     d = 0
     for k in range(problem.Y.shape[1]):
         drops, rises, h_up = margin_moves(problem, near[row, 0, k], near[row, 1, k], problem.Y[j, k] ^ flip_mask(w), k, l)
         d += loss_steps(drops, rises, risk[a, 0, k], risk[a, 1, k])
-        step(state.margin, a, k, rises, drops)  # m += 2 on rises, -= 2 on drops
-        le, lt = at_most(state.margin, a, k, problem.risk_cut)
-        risk[a, 0, k], risk[a, 1, k] = le & problem.valid[k], lt & problem.valid[k]  # {m <= 2}, {m <= 0}
-        step(state.field, row, k, h_up, ~h_up)  # h += 2 on h_up, -= 2 elsewhere
-        le, lt = at_most(state.field, row, k, problem.near_cut)
+        negative, zero, _ = step(state.margin, a, k, (rises | drops) & valid[k], rises)  # m += 2 on rises, -= 2 on drops
+        risk[a, 0, k], risk[a, 1, k] = (negative | zero) & valid[k], negative & valid[k]  # {m <= 2}, {m <= 0}
+        negative, zero, minus_one = step(state.field, row, k, ONES, h_up)  # h += 2 on h_up, -= 2 elsewhere
         if problem.relu:
-            near[row, 0, k], near[row, 1, k] = le, lt  # {h <= 0}, {h < 0}
-        else:  # {g = +1} = {counter = cut}, {g = -1} = {counter = cut - 1}
-            near[row, 0, k] = le & ~lt
-            near[row, 1, k] = lt & ~at_most(state.field, row, k, problem.near_cut - 1)[1]
+            near[row, 0, k], near[row, 1, k] = negative | zero, negative  # {h <= 0}, {h < 0}
+        else:
+            near[row, 0, k], near[row, 1, k] = zero, minus_one  # {g = +1}, {g = -1}
     state.E[a] += d
     state.S[j] -= 2 * w
     state.W[a, j] = -w
@@ -249,7 +240,10 @@ def boltzmann_factors(beta, p):
 
 @jit
 def metropolis_sweeps(problem, state, beta, gamma, count):
-    """count sweeps of N y proposals of eq. (M) at fixed beta and gamma; dE is summed here, eq. (dE)."""
+    """count sweeps of N y proposals of eq. (M) at fixed beta and gamma; dE is summed here, eq. (dE).
+
+    state.tally counts the proposals whose dE was evaluated and those accepted (the others were
+    rejected early by the coupling test; benchmarks/profile_annealing.py)."""
     ratio = coupling_ratios(gamma, problem.y)
     boltzmann = boltzmann_factors(beta, problem.p)
     rng, W, S, E, near, risk, Y = state.rng, state.W, state.S, state.E, state.near, state.risk, problem.Y
@@ -267,7 +261,9 @@ def metropolis_sweeps(problem, state, beta, gamma, count):
         for k in range(Y.shape[1]):
             drops, rises, _ = margin_moves(problem, near[row, 0, k], near[row, 1, k], Y[j, k] ^ mask, k, l)
             d += loss_steps(drops, rises, risk[a, 0, k], risk[a, 1, k])
+        state.tally[0] += 1
         if u < r * boltzmann[d + problem.p]:
+            state.tally[1] += 1
             flip(problem, state, a, j)
 
 
@@ -303,17 +299,11 @@ def run_schedule(problem, state, control, ramp, t0, t1):
 
 
 # ----------------------------------------------------------------------------- set-up (numpy)
-def _margin_offset(machine):
-    """Margin counter (m + offset) / 2 >= 0: offset K (sign), K n / 2 (relu)."""
-    return machine.K * machine.n // 2 if machine.activation == "relu" else machine.K
-
-
 def build_problem(machine, y):
-    """Kernel constants: pattern sets per input, unit of each input, thresholds of the counters.
+    """Kernel constants: pattern sets per input, unit of each input.
 
     Y[j] = {xi_j sigma = +1}; label = {sigma = +1}; valid = {mu < p}; out_mask[l] = ones if
-    c_l = -1.  near_cut: sign (n + 1)/2, the field counter of g = +1; relu n/2, that of h = 0.
-    {m <= 2} is {margin counter <= risk_cut}, {m <= 0} is {margin counter < risk_cut}.
+    c_l = -1.  A set is bitplanes.words(p) words, whole 512-bit vectors (the rest invalid).
     """
     relu = machine.activation == "relu"
     return Problem(
@@ -326,33 +316,34 @@ def build_problem(machine, y):
         label=pack(machine.sigma == 1),
         valid=pack(np.ones(machine.p, bool)),
         out_mask=np.where(machine.c > 0, ZERO, ONES).astype(np.uint64),
-        near_cut=machine.n // 2 if relu else (machine.n + 1) // 2,
-        risk_cut=(2 + _margin_offset(machine)) // 2,
     )
 
 
 def initial_state(machine, problem, W, rng_state):
-    """Kernel state for replicas W (y, N) of +-1, every counter computed from scratch."""
+    """Kernel state for replicas W (y, N) of +-1, every counter computed from scratch (module
+    docstring: field counter relu h/2, sign (sigma h - 1)/2; margin counter (m - 1) // 2)."""
     W = np.ascontiguousarray(W, dtype=np.int8)
     h = hidden_fields(machine, W)
-    if not problem.relu:
-        h = h * machine.sigma  # gauge field g = sigma h
-    field = (h + machine.n) // 2
+    n, words = machine.n, problem.Y.shape[1]
     if problem.relu:
-        near = (field <= problem.near_cut, field < problem.near_cut)
+        field, near = h // 2, (h <= 0, h < 0)
+        bits = signed_bits(-n // 2, n // 2)
     else:
-        near = (field == problem.near_cut, field == problem.near_cut - 1)
+        h = h * machine.sigma  # gauge field g = sigma h
+        field, near = (h - 1) // 2, (h == 1, h == -1)
+        bits = signed_bits(-(n + 1) // 2, (n - 1) // 2)
     m = margins(machine, W)
-    offset = _margin_offset(machine)
+    top = machine.K * n // 2 if problem.relu else machine.K  # |m| <= top
     return State(
         W=W,
         S=W.sum(axis=0, dtype=np.int64),
         E=loss(machine, W).astype(np.int64),
-        field=to_planes(field, machine.n.bit_length()).reshape(W.shape[0] * machine.K, -1, problem.Y.shape[1]),
-        near=np.stack([pack(s) for s in near], axis=-2).reshape(W.shape[0] * machine.K, 2, -1),
-        margin=to_planes((m + offset) // 2, offset.bit_length()),
+        field=to_planes(field, bits).reshape(W.shape[0] * machine.K, words, -1),
+        near=np.stack([pack(s) for s in near], axis=-2).reshape(W.shape[0] * machine.K, 2, words),
+        margin=to_planes((m - 1) // 2, signed_bits((-top - 1) // 2, (top - 1) // 2)),
         risk=np.stack([pack(m <= 2), pack(m <= 0)], axis=-2),
         rng=np.array(rng_state, np.uint64),
+        tally=np.zeros(2, np.int64),
     )
 
 

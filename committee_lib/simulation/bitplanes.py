@@ -1,13 +1,15 @@
 """Bit-parallel integer counters over the training patterns.
 
 Pattern mu lives in bit mu % 64 of word mu // 64, so a set of patterns is a row of uint64 words
-and its size is a popcount.  A non-negative integer per pattern (a hidden field, an output
-margin) is stored bit-sliced: plane b holds bit b of every pattern's value.  Adding +-1 to 64
-values at once is a ripple-carry add run plane by plane on one word (`add_bit`, about five word
-operations per plane), and a comparison with a constant is one pass over the planes from the
-top (`compare_bit`), so the annealing kernel updates and tests p fields in a few dozen word
-operations instead of p scalar ones.  The plane loops live in the kernel (annealing.flip), where
-numba inlines these one-plane steps.
+and its size is a popcount.  A signed integer per pattern (a hidden field, an output margin,
+shifted so that the sets the kernel needs sit at 0 and -1) is stored bit-sliced in two's
+complement: plane b holds bit b of every pattern's value, and the B planes of one word are
+contiguous (layout (..., words, B)).  Adding +1 to some of 64 values and -1 to others is one
+pass over the planes with a pending word (`step_bit`, three word operations per plane) that
+stops once no value still carries or borrows; the sets {v < 0} (the top plane), {v = 0} and
+{v = -1} come from one pass too (`levels`).  So the annealing kernel updates and tests p
+counters in a few dozen word operations instead of p scalar ones.  The plane loops live in the
+kernel (annealing.flip), where numba inlines these one-plane steps.
 """
 
 import numpy as np
@@ -34,8 +36,12 @@ def popcount(typingctx, word):
 
 
 def words(p):
-    """Number of uint64 words holding p patterns."""
-    return (p + 63) // 64
+    """Number of uint64 words holding p patterns; from 5 words up a multiple of 8, so that a row
+    is whole 512-bit vectors and the kernel's loops over the words of a set vectorize with no
+    scalar remainder (the dE loop of the paper's p = 410, 436: 7 words padded to 8, a third
+    faster)."""
+    n = (p + 63) // 64
+    return n if n <= 4 else 8 * ((n + 7) // 8)
 
 
 def pack(bits):
@@ -47,24 +53,39 @@ def pack(bits):
     return np.packbits(padded, axis=-1, bitorder="little").view("<u8").astype(np.uint64)
 
 
+def signed_bits(low, high):
+    """Planes B of the two's-complement counters that hold every integer in [low, high]."""
+    return max(int(low).bit_length(), int(high).bit_length(), int(-low - 1).bit_length(), int(-high - 1).bit_length()) + 1
+
+
 def to_planes(values, n_bits):
-    """Non-negative integers (..., p) -> bit planes (..., n_bits, words(p))."""
+    """Integers (..., p) in [-2^(n_bits-1), 2^(n_bits-1)) -> two's-complement planes (..., words(p), n_bits)."""
     values = np.asarray(values, np.int64)
-    if values.size and (values.min() < 0 or values.max() >= 1 << n_bits):
-        raise ValueError(f"values must lie in [0, 2^{n_bits})")
-    return np.stack([pack((values >> b) & 1) for b in range(n_bits)], axis=-2)
+    if values.size and (values.min() < -(1 << (n_bits - 1)) or values.max() >= 1 << (n_bits - 1)):
+        raise ValueError(f"values must lie in [-2^{n_bits - 1}, 2^{n_bits - 1})")
+    return np.stack([pack((values >> b) & 1) for b in range(n_bits)], axis=-1)
+
+
+def from_planes(planes, p):
+    """Two's-complement planes (..., words, B) -> integers (..., p) (the inverse of to_planes)."""
+    B = planes.shape[-1]
+    by_plane = np.ascontiguousarray(np.moveaxis(planes, -1, -2), dtype="<u8")
+    bits = np.unpackbits(by_plane.view(np.uint8), axis=-1, bitorder="little")[..., :p].astype(np.int64)
+    return sum(bits[..., b, :] << b for b in range(B - 1)) - (bits[..., B - 1, :] << (B - 1))
 
 
 @jit
-def add_bit(x, d, carry):
-    """One plane of a ripple-carry add: (sum word, carry word) of plane word x, addend bit d."""
-    return x ^ d ^ carry, (x & d) | (carry & (x ^ d))
+def step_bit(x, pending, up):
+    """One plane, from the bottom, of +1 on `up` and -1 elsewhere for the values in `pending`:
+    (new plane word, values still pending).  A +1 carries past a 1 bit, a -1 borrows past a 0."""
+    return x ^ pending, pending & ~(x ^ up)
 
 
 @jit
-def compare_bit(x, bit, below, equal):
-    """One plane, from the top, of a comparison with a constant whose bit here is `bit`:
-    updates (below, equal), the patterns already known smaller and those equal so far."""
-    if bit:
-        return below | (equal & ~x), equal & x
-    return below, equal & ~x
+def levels(planes, row, k):
+    """Word k of {v < 0}, {v = 0}, {v = -1} of the counters planes[row, k, :] (one pass)."""
+    any_one, all_ones = ZERO, ONES
+    for b in range(planes.shape[2]):
+        any_one |= planes[row, k, b]
+        all_ones &= planes[row, k, b]
+    return planes[row, k, planes.shape[2] - 1], ~any_one, all_ones
