@@ -5,8 +5,8 @@ and its size is a popcount.  A signed integer per pattern (a hidden field, an ou
 shifted so that the sets the kernel needs sit at 0 and -1) is stored bit-sliced in two's
 complement: plane b holds bit b of every pattern's value, and the B planes of one word are
 contiguous (layout (..., words, B)).  Adding +1 to some of 64 values and -1 to others is one
-pass over the planes with a pending word (`step_bit`, three word operations per plane) that
-stops once no value still carries or borrows; the sets {v < 0} (the top plane), {v = 0} and
+pass over the planes with a pending word (`step_bit`, three word operations per plane): a value
+stays pending while it carries (+1 past a 1 bit) or borrows (-1 past a 0 bit); the sets {v < 0} (the top plane), {v = 0} and
 {v = -1} come from one pass too (`levels`).  So the annealing kernel updates and tests p
 counters in a few dozen word operations instead of p scalar ones.  The plane loops live in the
 kernel (annealing.flip), where numba inlines these one-plane steps.
