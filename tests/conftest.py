@@ -1,5 +1,6 @@
 """Fixtures shared by the test files."""
 
+import functools
 import importlib.util
 import os
 import subprocess
@@ -7,14 +8,30 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from committee_lib.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "_build" / "quick"
-_spec = importlib.util.spec_from_file_location("pdf", ROOT / "notebooks" / "pdf.py")
-pdf = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(pdf)
+
+
+@functools.cache
+def load_script(name):
+    """The build script notebooks/<name>.py (run, pdf) as a module, loaded once per session."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "notebooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def toc_files():
+    """The book's files in _toc.yml order: the root, then every chapter of every part."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"]] + [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
+
+
+pdf = load_script("pdf")
 
 
 @pytest.fixture

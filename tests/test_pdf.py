@@ -13,7 +13,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-import yaml
+from conftest import toc_files
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +28,8 @@ def squeeze(text):
 
 def chapter_titles(html):
     """The heading <h1> (the one with a permalink) of each page in _toc.yml order (a flat list)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]] + [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
     titles = []
-    for name in files:
+    for name in toc_files():
         h1 = re.search(r'<h1>((?:(?!<h1>).)*?)<a class="headerlink"', (html / f"{name}.html").read_text(), re.S)
         titles.append(unescape(re.sub(r"<[^>]+>", "", h1.group(1))).strip())
     return titles

@@ -1,6 +1,5 @@
 """The notebook driver notebooks/run.py, on a throwaway notebook (the chapters are not run here)."""
 
-import importlib.util
 import io
 import json
 import re
@@ -10,12 +9,11 @@ import jupytext
 import nbformat
 import pytest
 import yaml
+from conftest import load_script
 from jupytext.config import load_jupytext_configuration_file
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("run", ROOT / "notebooks" / "run.py")
-run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run)
+run = load_script("run")
 JUPYTEXT_CONFIG = load_jupytext_configuration_file(str(ROOT / "notebooks" / "jupytext.toml"))
 
 

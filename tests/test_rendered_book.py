@@ -8,7 +8,6 @@ warning text from the build reached the page.
 
 import os
 import re
-import runpy
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from urllib.request import url2pathname
 
 import pytest
 import yaml
+from conftest import load_script, pdf, toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_SCHEMES = {"file", "data", "blob", "about"}
@@ -28,26 +28,9 @@ ERROR_SELECTORS = [".system-message", ".problematic", ".output.stderr", ".output
 ERROR_TEXT = ["System Message", "found in glue data", "Failed to format", "No output mime type"]
 
 
-def _toc_pages():
-    """HTML pages the book must contain: every file in _toc.yml plus Sphinx's own pages (the
-    general index, the module index of the library reference, the search page)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            files.extend([node["file"]] if "file" in node else [])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in toc.items() if key != "root"})
-    return [f"{f}.html" for f in files] + ["index.html", "genindex.html", "py-modindex.html", "search.html"]
-
-
-PAGES = _toc_pages()
+# HTML pages the book must contain: every file in _toc.yml plus Sphinx's own pages (the general
+# index, the module index of the library reference, the search page).
+PAGES = [f"{f}.html" for f in toc_files()] + ["index.html", "genindex.html", "py-modindex.html", "search.html"]
 
 
 def test_every_page_is_checked(book):
@@ -63,11 +46,11 @@ def test_a_repository_url_turns_on_the_repository_issue_and_binder_buttons(book,
     """The quick book built again with repository.url set (notebooks/run.py: book_config, build_book)
     has the buttons, the book built without it has no link to GitHub or Binder, and each Binder
     button opens a notebook that Binder's postBuild makes."""
-    driver = runpy.run_path(str(ROOT / "notebooks" / "run.py"))
+    driver = load_script("run")
     url = "https://github.com/owner/committee-book"
-    config = driver["book_config"]({**yaml.safe_load((ROOT / "_config.yml").read_text()), "repository": {"url": url}})
+    config = driver.book_config({**yaml.safe_load((ROOT / "_config.yml").read_text()), "repository": {"url": url}})
     shutil.copytree(book.parents[1] / "src" / "notebooks", tmp_path / "src" / "notebooks")
-    online = driver["build_book"](tmp_path, config).parent
+    online = driver.build_book(tmp_path, config).parent
     binder = re.compile(r'href="https://mybinder\.org/v2/gh/owner/committee-book/main\?urlpath=lab/tree/([^"]+)"')
     opened = []
     for name in (name for name in PAGES if name != "index.html"):  # index.html only redirects
@@ -98,8 +81,7 @@ def page(browser):
 def test_page(book, page, page_name):
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    page.route("**/*", lambda route: route.abort() if urlsplit(route.request.url).scheme in ("http", "https")
-               else route.continue_())
+    pdf.offline(page)  # http(s) refused, as when the PDF is printed
     page.goto((book / page_name).as_uri(), wait_until="networkidle")
 
     leaks = [url for url in requests if urlsplit(url).scheme not in LOCAL_SCHEMES]
