@@ -17,3 +17,7 @@ if not os.environ.get("NUMBA_CACHE_DIR"):
     config.CACHE_DIR = str(cache_root() / "numba" / source_hash())
 
 jit = njit(cache=True, error_model="numpy", fastmath=False)
+
+#: the same, inlined into its callers by numba (for a kernel step called from the hot loop, whose
+#: arguments, named tuples of arrays, would otherwise be passed flattened on every call)
+inlined_jit = njit(cache=True, error_model="numpy", fastmath=False, inline="always")

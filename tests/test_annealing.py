@@ -123,10 +123,10 @@ def test_every_flip_reports_the_recomputed_loss_change(arch, p, seed, moves):
     assert_state_is_fresh(machine, problem, state)
 
 
-def test_patterns_spanning_several_words_and_an_exact_multiple_of_64():
-    for alpha in (64 / 36, 200 / 36, 400 / 36):  # p = 64, 200 and 400 (7 words, padded to 8) on N = 36
+def test_patterns_spanning_several_blocks_and_an_exact_multiple_of_a_block():
+    for alpha in (64 / 36, 512 / 36, 600 / 36, 1100 / 36):  # p = 64, 512 (one block), 600 and 1100 on N = 36
         machine, problem, state = tiny("relu", 6, 6, alpha, 3, 7)
-        assert machine.p in (64, 200, 400) and problem.Y.shape[1] == (1, 4, 8)[[64, 200, 400].index(machine.p)]
+        assert problem.Y.shape[1:] == ({64: 1, 512: 1, 600: 2, 1100: 3}[machine.p], 8)
         metropolis_sweeps(problem, state, 1.0, 0.5, 5)
         assert_state_is_fresh(machine, problem, state)
 

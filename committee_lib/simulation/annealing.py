@@ -21,7 +21,9 @@ one step on {m <= 2} (counter <= 0), a rise saves one on {m <= 0} (counter < 0),
 A replica with E = 0 cannot lower its loss: a proposal with u >= the cosh ratio is rejected
 before dE is computed (most proposals late in an anneal; the decision is the one (M) would
 take).  An accepted flip steps the field counters of one unit and the margin counters of its
-replica by +-1 and reads their sets off the planes, O(p / 64) word operations per plane.
+replica by +-1 and reads their sets off the planes, O(p / 512) vector operations per plane
+(lanes.py: a block of 8 words is one 512-bit value).  `flip` is inlined into the proposal loop
+(inlined_jit): called, it would receive the named tuples flattened into some 130 words per call.
 
 Schedule (explicit in `Schedule`): over `sweeps` sweeps of N y proposals beta rises geometrically
 from beta0 to beta1 and the target overlap rises linearly from q_start to q1 ("scoping": the
@@ -53,10 +55,11 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from .bitplanes import ONES, ZERO, levels, pack, popcount, signed_bits, step_bit, to_planes
+from .bitplanes import ONES, ZERO, pack, signed_bits, step, to_planes
 from .committee import check_architecture, errors, hidden_fields, loss, margins, random_machine
 from ..errors import ParameterError, check_range
-from ..jit import jit
+from ..jit import inlined_jit, jit
+from .lanes import load, popcount, splat, store
 from .memory import check_fits
 from .xoshiro import below, uniform
 
@@ -156,12 +159,12 @@ class AnnealResult:
 @jit
 def flip_mask(w):
     """All ones when w = -1, so that Y[j] ^ flip_mask(w) = {w xi_j sigma = +1}."""
-    return ZERO if w > 0 else ONES
+    return splat(ZERO if w > 0 else ONES)
 
 
 @jit
-def margin_moves(problem, near0, near1, yw, k, l):
-    """Word k of (margin drops, margin rises, field rises) when a weight of unit l flips.
+def margin_moves(problem, near0, near1, yw, c, l):
+    """Block c of (margin drops, margin rises, field rises) when a weight of unit l flips.
 
     yw = {w xi sigma = +1}, w the weight before the flip.  sign (gauge field g = sigma h,
     near = {g = +1}, {g = -1}): g falls by 2 on yw, so g = +1 -> -1 drops the margin by 2 and
@@ -169,44 +172,44 @@ def margin_moves(problem, near0, near1, yw, k, l):
     output moves by 2 where h > 0 or h = 0 rises, and the margin falls where c_l w xi sigma = +1.
     """
     if problem.relu:
-        h_up = yw ^ problem.label[k]
+        h_up = yw ^ load(problem.label, c)
         moving = ~near0 | (~near1 & h_up)
-        falls = yw ^ problem.out_mask[l]
+        falls = yw ^ splat(problem.out_mask[l])
         return moving & falls, moving & ~falls, h_up
     return near0 & yw, near1 & ~yw, ~yw
 
 
 @jit
 def loss_steps(drops, rises, risk_drop, risk_rise):
-    """Loss change of one word, eq. (dE): drops on {m <= 2} cost a step, rises on {m <= 0} save one."""
-    return np.int64(popcount(drops & risk_drop)) - np.int64(popcount(rises & risk_rise))
+    """Loss change of one block, eq. (dE): drops on {m <= 2} cost a step, rises on {m <= 0} save one."""
+    return popcount(drops & risk_drop) - popcount(rises & risk_rise)
 
 
-@jit
+@inlined_jit
 def flip(problem, state, a, j):
-    """Flip W_j^a: step, word by word, its unit's field counters and its replica's margin
+    """Flip W_j^a: step, block by block, its unit's field counters and its replica's margin
     counters and read their sets off the planes; then E, S and W.  Returns dE."""
-
-    def step(planes, row, k, pending, up):  # planes[row, k] += 1 on up, -= 1 elsewhere, where pending
-        for b in range(planes.shape[2]):
-            planes[row, k, b], pending = step_bit(planes[row, k, b], pending, up)
-        return levels(planes, row, k)
 
     l = problem.unit[j]
     row = a * problem.K + l
     w = state.W[a, j]
-    risk, near, valid = state.risk, state.near, problem.valid
+    risk, near = state.risk, state.near
     d = 0
-    for k in range(problem.Y.shape[1]):
-        drops, rises, h_up = margin_moves(problem, near[row, 0, k], near[row, 1, k], problem.Y[j, k] ^ flip_mask(w), k, l)
-        d += loss_steps(drops, rises, risk[a, 0, k], risk[a, 1, k])
-        negative, zero, _ = step(state.margin, a, k, (rises | drops) & valid[k], rises)  # m += 2 on rises, -= 2 on drops
-        risk[a, 0, k], risk[a, 1, k] = (negative | zero) & valid[k], negative & valid[k]  # {m <= 2}, {m <= 0}
-        negative, zero, minus_one = step(state.field, row, k, ONES, h_up)  # h += 2 on h_up, -= 2 elsewhere
+    for c in range(problem.Y.shape[1]):
+        drops, rises, h_up = margin_moves(problem, load(near, (row, 0, c)), load(near, (row, 1, c)),
+                                          load(problem.Y, (j, c)) ^ flip_mask(w), c, l)
+        d += loss_steps(drops, rises, load(risk, (a, 0, c)), load(risk, (a, 1, c)))
+        valid = load(problem.valid, c)
+        negative, zero, _ = step(state.margin, a, c, (rises | drops) & valid, rises)  # m += 2 on rises, -= 2 on drops
+        store(risk, (a, 0, c), (negative | zero) & valid)  # {m <= 2}
+        store(risk, (a, 1, c), negative & valid)  # {m <= 0}
+        negative, zero, minus_one = step(state.field, row, c, splat(ONES), h_up)  # h += 2 on h_up, -= 2 elsewhere
         if problem.relu:
-            near[row, 0, k], near[row, 1, k] = negative | zero, negative  # {h <= 0}, {h < 0}
+            store(near, (row, 0, c), negative | zero)  # {h <= 0}
+            store(near, (row, 1, c), negative)  # {h < 0}
         else:
-            near[row, 0, k], near[row, 1, k] = zero, minus_one  # {g = +1}, {g = -1}
+            store(near, (row, 0, c), zero)  # {g = +1}
+            store(near, (row, 1, c), minus_one)  # {g = -1}
     state.E[a] += d
     state.S[j] -= 2 * w
     state.W[a, j] = -w
@@ -247,6 +250,7 @@ def metropolis_sweeps(problem, state, beta, gamma, count):
     ratio = coupling_ratios(gamma, problem.y)
     boltzmann = boltzmann_factors(beta, problem.p)
     rng, W, S, E, near, risk, Y = state.rng, state.W, state.S, state.E, state.near, state.risk, problem.Y
+    evaluated = accepted = 0
     for _ in range(count * problem.unit.size * problem.y):
         a = below(rng, problem.y)
         j = below(rng, problem.unit.size)
@@ -258,13 +262,15 @@ def metropolis_sweeps(problem, state, beta, gamma, count):
         if E[a] == 0 and u >= r:
             continue  # a solution cannot lower its loss: rejected whatever dE
         d = 0
-        for k in range(Y.shape[1]):
-            drops, rises, _ = margin_moves(problem, near[row, 0, k], near[row, 1, k], Y[j, k] ^ mask, k, l)
-            d += loss_steps(drops, rises, risk[a, 0, k], risk[a, 1, k])
-        state.tally[0] += 1
+        for c in range(Y.shape[1]):
+            drops, rises, _ = margin_moves(problem, load(near, (row, 0, c)), load(near, (row, 1, c)), load(Y, (j, c)) ^ mask, c, l)
+            d += loss_steps(drops, rises, load(risk, (a, 0, c)), load(risk, (a, 1, c)))
+        evaluated += 1
         if u < r * boltzmann[d + problem.p]:
-            state.tally[1] += 1
+            accepted += 1
             flip(problem, state, a, j)
+    state.tally[0] += evaluated
+    state.tally[1] += accepted
 
 
 @jit
@@ -303,7 +309,7 @@ def build_problem(machine, y):
     """Kernel constants: pattern sets per input, unit of each input.
 
     Y[j] = {xi_j sigma = +1}; label = {sigma = +1}; valid = {mu < p}; out_mask[l] = ones if
-    c_l = -1.  A set is bitplanes.words(p) words, whole 512-bit vectors (the rest invalid).
+    c_l = -1.  A set is bitplanes.blocks(p) blocks of 8 words (512 bits; the bits past p invalid).
     """
     relu = machine.activation == "relu"
     return Problem(
@@ -324,7 +330,7 @@ def initial_state(machine, problem, W, rng_state):
     docstring: field counter relu h/2, sign (sigma h - 1)/2; margin counter (m - 1) // 2)."""
     W = np.ascontiguousarray(W, dtype=np.int8)
     h = hidden_fields(machine, W)
-    n, words = machine.n, problem.Y.shape[1]
+    n, y, K = machine.n, W.shape[0], machine.K
     if problem.relu:
         field, near = h // 2, (h <= 0, h < 0)
         bits = signed_bits(-n // 2, n // 2)
@@ -338,10 +344,10 @@ def initial_state(machine, problem, W, rng_state):
         W=W,
         S=W.sum(axis=0, dtype=np.int64),
         E=loss(machine, W).astype(np.int64),
-        field=to_planes(field, bits).reshape(W.shape[0] * machine.K, words, -1),
-        near=np.stack([pack(s) for s in near], axis=-2).reshape(W.shape[0] * machine.K, 2, words),
+        field=to_planes(field, bits).reshape(y * K, *problem.Y.shape[1:2], bits, -1),
+        near=np.stack([pack(s) for s in near], axis=-3).reshape(y * K, 2, *problem.Y.shape[1:]),
         margin=to_planes((m - 1) // 2, signed_bits((-top - 1) // 2, (top - 1) // 2)),
-        risk=np.stack([pack(m <= 2), pack(m <= 0)], axis=-2),
+        risk=np.stack([pack(m <= 2), pack(m <= 0)], axis=-3),
         rng=np.array(rng_state, np.uint64),
         tally=np.zeros(2, np.int64),
     )
