@@ -3,6 +3,8 @@
     committee capacity --weights {binary,spherical} --activation NAME [--margin K] [--frsb-steps 4,5,6] --json
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
     committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
+        (the run, and the sample's stability moments: replica_stability_mean, replica_stability_var,
+        reference_stability_mean, reference_stability_var, reference_error_fraction)
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
     committee learn --algorithm {gd,sa,rsa} --activation NAME --K K --alpha A --seed S [--budget T] --json
 
@@ -24,6 +26,7 @@ from .theory.frsb import FRSB_STEPS
 from .theory.kernels import ACTIVATIONS
 from .theory.large_deviations import ld
 from .simulation.learners import ALGORITHMS, learn
+from .simulation.observables import sample_moments
 from .theory.model import DEFAULT_QUAD_ORDER, MARGIN_MAX, MARGIN_MIN
 
 
@@ -87,7 +90,8 @@ def build_parser():
     ann.add_argument("--seed", required=True, type=int, help="seed of patterns, labels and Monte Carlo")
     ann.add_argument("--sweeps", type=int, default=Schedule.sweeps, help=f"beta ramp length (default {Schedule.sweeps})")
     ann.add_argument("--json", action="store_true", help="print one JSON object")
-    ann.set_defaults(run=lambda a: anneal(a.activation, a.K, a.alpha, a.y, a.q1, a.seed, Schedule(sweeps=a.sweeps)).summary())
+    ann.set_defaults(run=lambda a: anneal_summary(anneal(a.activation, a.K, a.alpha, a.y, a.q1, a.seed,
+                                                         Schedule(sweeps=a.sweeps))))
     fpp = sub.add_parser("fp", help="Franz-Parisi entropy around a typical solution: d*, d_typ and the curve")
     fpp.add_argument("--weights", required=True, choices=["binary", "spherical"])
     fpp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
@@ -114,6 +118,11 @@ def build_parser():
     lrn.set_defaults(run=lambda a: learn(a.algorithm, a.activation, a.K, a.alpha, a.seed, a.budget, a.inputs_per_unit,
                                          a.y, a.q1))
     return parser
+
+
+def anneal_summary(result):
+    """The run (AnnealResult.summary) and its stability moments (observables.sample_moments)."""
+    return {**result.summary(), **sample_moments(result)}
 
 
 def main(argv=None):

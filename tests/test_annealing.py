@@ -321,8 +321,22 @@ def test_cli_anneal_prints_the_run_as_json(run_cli):
     assert status == 0
     result = json.loads(out)
     assert {"solved", "q", "sweeps", "replica_errors", "center_errors"} <= set(result)
-    assert result == anneal("relu", 6, 0.4, 4, 0.85, seed=1, schedule=Schedule(sweeps=1500)).summary()
+    run = anneal("relu", 6, 0.4, 4, 0.85, seed=1, schedule=Schedule(sweeps=1500))
+    assert {k: result[k] for k in run.summary()} == run.summary()
     assert result["solved"] and result["replica_errors"] == [0, 0, 0, 0]
+    # the sample's moments, from the definition: stability = sigma sum_l c_l relu(h_l) / sqrt(n K)
+    machine = run.machine()
+    h = np.einsum("ali,mli->alm", run.W.reshape(4, 6, 6).astype(float), machine.xi.reshape(-1, 6, 6))
+    c = np.repeat([1.0, -1.0], 3)
+    replicas = machine.sigma * np.einsum("l,alm->am", c, np.maximum(h, 0)) / 6.0
+    h_ref = np.einsum("li,mli->lm", run.reference.reshape(6, 6).astype(float), machine.xi.reshape(-1, 6, 6))
+    reference = machine.sigma * (c @ np.maximum(h_ref, 0)) / 6.0
+    assert result["replica_stability_mean"] == pytest.approx(replicas.mean(), abs=1e-12)
+    assert result["replica_stability_var"] == pytest.approx(replicas.var(), abs=1e-12)
+    assert result["reference_stability_mean"] == pytest.approx(reference.mean(), abs=1e-12)
+    assert result["reference_stability_var"] == pytest.approx(reference.var(), abs=1e-12)
+    assert result["reference_error_fraction"] == np.mean(reference <= 0)
+    assert replicas.min() > 0  # every replica is a solution
 
 
 def test_cli_anneal_bad_parameter_exits_2(run_cli):

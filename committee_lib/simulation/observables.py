@@ -6,7 +6,8 @@ stabilities of the reference), then averaged over samples; its error bar is the 
 of that average, std / sqrt(n_samples), because the samples are independent while the patterns
 and replicas of one sample are not.
 
-* `sample_stabilities`: the paper's stabilities Xi (physical units, committee.stabilities).
+* `sample_stabilities`: the paper's stabilities Xi (physical units, committee.stabilities);
+  `sample_moments` their moments for one sample, `stability_moments` per sample over many.
 * `lattice_histogram`: the density of stabilities on the lattice a finite machine can reach
   (stabilities.stability_lattice), one bin per lattice value, so no bin straddles two values
   and none is empty by construction; per sample the density is count / (values * spacing).
@@ -95,19 +96,27 @@ def sample_stabilities(result):
     return stabilities(machine, result.W), stabilities(machine, result.reference)
 
 
+#: the moments of one sample, as `committee anneal --json` prints them (Fig. 3's normalisation)
+SAMPLE_MOMENTS = {"replica mean": "replica_stability_mean", "replica variance": "replica_stability_var",
+                  "reference mean": "reference_stability_mean", "reference variance": "reference_stability_var",
+                  "reference errors": "reference_error_fraction"}
+
+
+def sample_moments(result):
+    """Stability moments of one AnnealResult: mean and variance over all y p replica stabilities,
+    over the p stabilities of the reference, and the reference's fraction of misclassified patterns."""
+    replicas, reference = sample_stabilities(result)
+    return {"replica_stability_mean": float(replicas.mean()), "replica_stability_var": float(replicas.var()),
+            "reference_stability_mean": float(reference.mean()), "reference_stability_var": float(reference.var()),
+            "reference_error_fraction": result.center_errors / reference.size}
+
+
 def stability_moments(results):
     """Per-sample mean and variance of the pooled replica and the reference stabilities, and the
-    reference's training errors: {observable: array over samples}."""
-    out = {"replica mean": [], "replica variance": [], "reference mean": [], "reference variance": [],
-           "reference errors": []}
-    for result in results:
-        replicas, reference = sample_stabilities(result)
-        out["replica mean"].append(replicas.mean())
-        out["replica variance"].append(replicas.var())
-        out["reference mean"].append(reference.mean())
-        out["reference variance"].append(reference.var())
-        out["reference errors"].append(result.center_errors / reference.size)
-    return {k: np.array(v) for k, v in out.items()}
+    reference's training errors: {observable: array over samples} (observables named as in the
+    chapters' tables: the keys of SAMPLE_MOMENTS)."""
+    per_sample = [sample_moments(r) for r in results]
+    return {name: np.array([m[key] for m in per_sample]) for name, key in SAMPLE_MOMENTS.items()}
 
 
 def _increasing(values):
