@@ -102,13 +102,17 @@ SAMPLE_MOMENTS = {"replica mean": "replica_stability_mean", "replica variance": 
                   "reference errors": "reference_error_fraction"}
 
 
-def sample_moments(result):
-    """Stability moments of one AnnealResult: mean and variance over all y p replica stabilities,
-    over the p stabilities of the reference, and the reference's fraction of misclassified patterns."""
-    replicas, reference = sample_stabilities(result)
+def moments_of(replicas, reference):
+    """Moments of Fig. 3 from stabilities: mean and variance over all replica stabilities (y, p),
+    over the reference's (p,), and the reference's fraction of misclassified patterns (<= 0)."""
     return {"replica_stability_mean": float(replicas.mean()), "replica_stability_var": float(replicas.var()),
             "reference_stability_mean": float(reference.mean()), "reference_stability_var": float(reference.var()),
-            "reference_error_fraction": result.center_errors / reference.size}
+            "reference_error_fraction": float(np.mean(reference <= 0))}
+
+
+def sample_moments(result):
+    """moments_of the end state of one AnnealResult (its replicas and majority reference)."""
+    return moments_of(*sample_stabilities(result))
 
 
 def stability_moments(results):
