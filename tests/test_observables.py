@@ -11,7 +11,7 @@ from committee_lib.simulation.observables import (
     lattice_histogram,
     over_samples,
     paired_difference,
-    ramp_doubling_check,
+    ramp_check,
     sample_stabilities,
     stability_moments,
 )
@@ -52,9 +52,9 @@ def _ramp_moments(drift, n=6, seed=1):
     return base, doubled
 
 
-def test_ramp_doubling_check_passes_without_drift():
+def test_ramp_check_passes_without_drift():
     base, doubled = _ramp_moments(0.0)
-    check = ramp_doubling_check(base, doubled, ["a", "b"])
+    check = ramp_check(base, doubled, ["a", "b"])
     assert check.converged and check.z_max < 3.0
     for name in ("a", "b"):
         change = paired_difference(base[name], doubled[name])
@@ -63,22 +63,22 @@ def test_ramp_doubling_check_passes_without_drift():
     assert check.z_max == max(abs(z) for z in check.z.values())
 
 
-def test_ramp_doubling_check_fails_on_a_drift_of_several_standard_errors():
+def test_ramp_check_fails_on_a_drift_of_several_standard_errors():
     base, doubled = _ramp_moments(0.05)  # about ten standard errors of the change
-    check = ramp_doubling_check(base, doubled, ["a", "b"])
+    check = ramp_check(base, doubled, ["a", "b"])
     assert not check.converged and check.z_max > 3.0
     assert all(z > 3.0 for z in check.z.values())
-    assert ramp_doubling_check(base, doubled, ["a"], z_threshold=np.inf).converged
+    assert ramp_check(base, doubled, ["a"], z_threshold=np.inf).converged
 
 
-def test_ramp_doubling_check_of_identical_runs_has_z_zero():
+def test_ramp_check_of_identical_runs_has_z_zero():
     base, _ = _ramp_moments(0.0)
-    check = ramp_doubling_check(base, base, ["a"])
+    check = ramp_check(base, base, ["a"])
     assert check.z == {"a": 0.0} and check.z_max == 0.0 and check.converged
     with pytest.raises(ParameterError, match="equal shapes"):
-        ramp_doubling_check(base, {"a": base["a"][:3]}, ["a"])
+        ramp_check(base, {"a": base["a"][:3]}, ["a"])
     with pytest.raises(ParameterError, match="at least one"):
-        ramp_doubling_check(base, base, [])
+        ramp_check(base, base, [])
 
 
 @pytest.mark.parametrize("activation", ["sign", "relu"])

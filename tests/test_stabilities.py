@@ -295,6 +295,20 @@ def test_reference_monte_carlo(points, activation, reference):
         assert ks.statistic < 0.01, ks
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_mass_below_zero_of_the_reference_matches_its_samples(dists, activation):
+    """The reference's training-error fraction in the limit, P(Xi < 0), against the fraction of
+    Monte Carlo samples of its Gaussian model below zero; the typical and replica ones are 0."""
+    d = dists[activation, "majority"]
+    x = d.sample(40000, np.random.default_rng(7))
+    p = d.mass_below(0.0)
+    assert 0 < p < 0.5
+    assert abs(np.mean(x < 0) - p) < 4 * math.sqrt(p * (1 - p) / x.size) + 0.002
+    assert d.mass_below(0.0, physical=True) == pytest.approx(p)
+    assert d.mass_below(1e6) == pytest.approx(1.0, abs=1e-6)
+    assert dists[activation, "replica"].mass_below(0.0) == 0.0
+
+
 # ----------------------------------------------------------------------------- finite K lattice
 def _machine_stabilities(activation, K, N, patterns, rng):
     """Brute force: a random tree machine with binary weights and patterns, its stabilities sigma U

@@ -10,6 +10,8 @@ Two estimators of a sample's stability moments (observables.sample_moments):
   sweeps in which every replica is a solution (the reference is their majority, ties broken by
   the continuation's generator).
 
+`study_groups` lays out the anneals: at every size (Point: K hidden units of n = N/K inputs)
+the production ramp on the training sets, and ramps 1/4 (and 4) times as long on some of them.
 `extrapolate` fits a moment measured at several sizes with a straight line in the finite-size
 variables (1/K, K/N, ...) by weighted least squares and returns its value at the limit (all
 variables 0) with the fit's standard error, inflated by sqrt(chi2 / dof) when the points
@@ -17,15 +19,47 @@ scatter more than their error bars allow.  `compare` turns the extrapolation and
 into a verdict.
 """
 
+import dataclasses
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .annealing import anneal_sample, build_problem, initial_state, majority, metropolis_sweeps
 from .committee import stabilities
 from .observables import moments_of, sample_moments
+from .samples import Task
 from ..cache import cached
 from ..errors import ParameterError
+
+
+class Point(NamedTuple):
+    """A machine size: K hidden units of n = N/K inputs each (N = K^2 on the diagonal)."""
+
+    K: int
+    n: int
+
+    @property
+    def N(self):
+        return self.K * self.n
+
+
+def ramp(schedule, factor):
+    """The schedule with its ramp `factor` times as long (same start, same end)."""
+    return dataclasses.replace(schedule, sweeps=max(1, round(factor * schedule.sweeps)))
+
+
+def study_groups(activation, points, alpha, y, q1, seeds, schedule, check_seeds, factors):
+    """Task groups of the finite-size study, {(point, factor): [Task, ...]}: at every point the
+    production ramp (factor 1) on `seeds`, and the ramps `factor` times as long on `check_seeds`
+    (the same training sets: the convergence check compares them set by set)."""
+    groups = {}
+    for K, n in points:
+        point = Point(K, n)
+        groups[point, 1.0] = [Task(activation, K, alpha, y, q1, s, schedule, n) for s in seeds]
+        for f in factors:
+            groups[point, f] = [Task(activation, K, alpha, y, q1, s, ramp(schedule, f), n) for s in check_seeds]
+    return groups
 
 
 def time_average(result, sweeps, every):
@@ -92,6 +126,13 @@ def extrapolate(variables, means, errors):
     dof = n - m - 1
     scale = max(1.0, chi2 / dof) if dof > 0 else 1.0
     return Extrapolation(float(coef[0]), float(np.sqrt(covariance[0, 0] * scale)), coef[1:], chi2, dof)
+
+
+def extrapolate_points(points, estimates):
+    """extrapolate a moment measured at `points` (observables.Estimate each) in the variables
+    1/K (finite number of hidden units) and 1/n = K/N (finite fan-in): the limit K, N/K -> infinity."""
+    X = np.array([[1.0 / p.K, 1.0 / p.n] for p in points])
+    return extrapolate(X, [e.mean for e in estimates], [e.error for e in estimates])
 
 
 def compare(extrapolation, theory, z_threshold=2.0):

@@ -15,10 +15,11 @@ and replicas of one sample are not.
   estimates (at the sign lattice's spacing the density varies a lot within one bin).
 * `over_samples`: mean and standard error of one number per sample.
 * `paired_difference`: mean and standard error of per-seed differences between two runs of the
-  same seeds (same training sets), used for the schedule-doubling check: the training set's own
-  scatter cancels, so the check is sharper than comparing two independent means.
-* `ramp_doubling_check`: that check for a set of observables, z = change / its standard error
-  per observable, and the verdict `converged` (max |z| below a threshold, 3 by default).
+  same seeds (same training sets), used for the convergence check of a schedule: the training
+  set's own scatter cancels, so the check is sharper than comparing two independent means.
+* `ramp_check`: that check for a set of observables between two ramp lengths (the book's rule:
+  at least 4x apart), z = change / its standard error per observable, and the verdict
+  `converged` (max |z| below a threshold, 3 by default).
 """
 
 import itertools
@@ -62,8 +63,8 @@ def paired_difference(first, second):
 
 @dataclass(frozen=True)
 class RampCheck:
-    """The ramp-doubling convergence check: per observable the paired change (an Estimate of
-    doubled - base) and z = change / error (0 where the error is 0), z_max = max |z|, and the
+    """The convergence check of a ramp: per observable the paired change (an Estimate of
+    other - base) and z = change / error (0 where the error is 0), z_max = max |z|, and the
     verdict `converged` (z_max < z_threshold)."""
 
     changes: dict
@@ -76,15 +77,15 @@ class RampCheck:
         return bool(self.z_max < self.z_threshold)
 
 
-def ramp_doubling_check(base_moments, doubled_moments, observables, z_threshold=3.0):
+def ramp_check(base_moments, other_moments, observables, z_threshold=3.0):
     """Compare per-sample observables of the ramp used (`base_moments`, {name: array over samples})
-    with those of the same training sets annealed with the ramp doubled (`doubled_moments`, the
-    same seeds in the same order): a RampCheck of the paired changes."""
+    with those of the same training sets annealed with another ramp (`other_moments`, the same
+    seeds in the same order): a RampCheck of the paired changes."""
     if not observables:
-        raise ParameterError("the ramp-doubling check needs at least one observable")
+        raise ParameterError("the ramp check needs at least one observable")
     changes, z = {}, {}
     for name in observables:
-        change = paired_difference(base_moments[name], doubled_moments[name])
+        change = paired_difference(base_moments[name], other_moments[name])
         changes[name] = change
         z[name] = change.mean / change.error if change.error > 0 else 0.0
     return RampCheck(changes, z, max(abs(v) for v in z.values()), z_threshold)

@@ -53,6 +53,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.integrate import quad
 from scipy.optimize import minimize_scalar
 
 from ..errors import ConvergenceError, ParameterError, check_range
@@ -270,6 +271,17 @@ class StabilityDistribution:
             return float(res.x)
 
         return self._cached("mode", compute) * (self.scale if physical else 1.0)
+
+    def mass_below(self, x, physical=False):
+        """P(stability < x): the density integrated from the lower end of its support to x (the
+        integration runs over the quadrature's range, beyond which the density has decayed)."""
+        nodes = self._lambda_quadrature()[0]
+        lo = self.lower if math.isfinite(self.lower) else float(nodes[0])
+        lam = min(float(self._to_lambda(x, physical)), float(nodes[-1]))
+        if lam <= lo:
+            return 0.0
+        value, _ = quad(lambda t: self._density(np.array([t]))[0], lo, lam, limit=200, epsabs=1e-10)
+        return float(value)
 
     def summary(self, physical=False):
         """A StabilitySummary (exact mean/variance, mode, P(0+), and the quadrature cross-check)."""
