@@ -80,3 +80,18 @@ def test_extrapolation_inflates_the_error_of_scattered_points():
     assert scattered.chi2 / scattered.dof > 10 and scattered.error > 3 * tight.error
     with pytest.raises(ParameterError):
         extrapolate(x[:1], [1], [0.1])  # one point cannot fix a line
+
+
+def test_points_extrapolate_in_one_over_K_and_K_over_N_with_an_error_floor():
+    from committee_lib.simulation.finite_size import Point, extrapolate_points
+    from committee_lib.simulation.observables import Estimate
+    points = [Point(9, 9), Point(13, 13), Point(25, 25), Point(9, 33), Point(33, 9)]
+    estimates = [Estimate(0.5 + 1.0 / p.K - 2.0 / p.n, 0.01, 4) for p in points]
+    fit = extrapolate_points(points, estimates)
+    assert fit.limit == pytest.approx(0.5, abs=1e-10)
+    np.testing.assert_allclose(fit.slopes, [1.0, -2.0], atol=1e-9)
+    zeros = [Estimate(0.0, 0.0, 4) for _ in points]
+    with pytest.raises(ParameterError):
+        extrapolate_points(points, zeros)
+    floored = extrapolate_points(points, zeros, floors=np.full(5, 0.001))
+    assert floored.limit == 0.0 and floored.error > 0

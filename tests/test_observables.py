@@ -138,3 +138,11 @@ def test_over_samples_of_curves_is_pointwise():
     np.testing.assert_allclose(est.error, [1.0, 2.0])  # std (ddof 1) sqrt(2) and 2 sqrt(2), over sqrt(2)
     with pytest.raises(ParameterError, match="at least 2"):
         over_samples([[0.5, 1.0]])
+
+
+def test_a_convergence_check_needs_ramps_four_times_apart():
+    from committee_lib.simulation.observables import check_ramp_factor
+    assert check_ramp_factor(0.25) == 0.25 and check_ramp_factor(4) == 4.0
+    for bad in (0.5, 2.0, 3.9, 0.26, 0.0, -4.0):
+        with pytest.raises(ParameterError, match="check_factor"):
+            check_ramp_factor(bad)

@@ -10,8 +10,8 @@ Two estimators of a sample's stability moments (observables.sample_moments):
   sweeps in which every replica is a solution (the reference is their majority, ties broken by
   the continuation's generator).
 
-`study_groups` lays out the anneals: at every size (Point: K hidden units of n = N/K inputs)
-the production ramp on the training sets, and ramps 1/4 (and 4) times as long on some of them.
+`study_groups` lays out the anneals of one size (Point: K hidden units of n = N/K inputs): the
+production ramp on the training sets, and ramps 1/4 (and 4) times as long on some of them.
 `extrapolate` fits a moment measured at several sizes with a straight line in the finite-size
 variables (1/K, K/N, ...) by weighted least squares and returns its value at the limit (all
 variables 0) with the fit's standard error, inflated by sqrt(chi2 / dof) when the points
@@ -49,16 +49,14 @@ def ramp(schedule, factor):
     return dataclasses.replace(schedule, sweeps=max(1, round(factor * schedule.sweeps)))
 
 
-def study_groups(activation, points, alpha, y, q1, seeds, schedule, check_seeds, factors):
-    """Task groups of the finite-size study, {(point, factor): [Task, ...]}: at every point the
-    production ramp (factor 1) on `seeds`, and the ramps `factor` times as long on `check_seeds`
-    (the same training sets: the convergence check compares them set by set)."""
-    groups = {}
-    for K, n in points:
-        point = Point(K, n)
-        groups[point, 1.0] = [Task(activation, K, alpha, y, q1, s, schedule, n) for s in seeds]
-        for f in factors:
-            groups[point, f] = [Task(activation, K, alpha, y, q1, s, ramp(schedule, f), n) for s in check_seeds]
+def study_groups(activation, point, alpha, y, q1, seeds, schedule, checks):
+    """Task groups of one size of the finite-size study, {factor: [Task, ...]}: the production ramp
+    (factor 1) on `seeds`, and for each {factor: n} of `checks` the ramp `factor` times as long
+    on the first n of them (the same training sets: the convergence check compares them set by set)."""
+    K, n = point
+    groups = {1.0: [Task(activation, K, alpha, y, q1, s, schedule, n) for s in seeds]}
+    for factor, count in checks.items():
+        groups[factor] = [Task(activation, K, alpha, y, q1, s, ramp(schedule, factor), n) for s in seeds[:count]]
     return groups
 
 
@@ -128,11 +126,18 @@ def extrapolate(variables, means, errors):
     return Extrapolation(float(coef[0]), float(np.sqrt(covariance[0, 0] * scale)), coef[1:], chi2, dof)
 
 
-def extrapolate_points(points, estimates):
+def extrapolate_points(points, estimates, floors=None):
     """extrapolate a moment measured at `points` (observables.Estimate each) in the variables
-    1/K (finite number of hidden units) and 1/n = K/N (finite fan-in): the limit K, N/K -> infinity."""
+    1/K (finite number of hidden units) and 1/n = K/N (finite fan-in): the limit K, N/K -> infinity.
+
+    floors: per point, the smallest error an estimate can have (a fraction of misclassified
+    patterns that is 0 in every training set has standard error 0 but a resolution of one pattern
+    in all of them); None: errors used as they are."""
     X = np.array([[1.0 / p.K, 1.0 / p.n] for p in points])
-    return extrapolate(X, [e.mean for e in estimates], [e.error for e in estimates])
+    errors = np.array([e.error for e in estimates])
+    if floors is not None:
+        errors = np.maximum(errors, floors)
+    return extrapolate(X, [e.mean for e in estimates], errors)
 
 
 def compare(extrapolation, theory, z_threshold=2.0):

@@ -77,6 +77,20 @@ class RampCheck:
         return bool(self.z_max < self.z_threshold)
 
 
+#: two ramps test convergence only if they are at least this many times apart (the book's rule)
+RAMP_RATIO = 4.0
+
+
+def check_ramp_factor(factor):
+    """factor (the other ramp's length over the ramp used) as a float, if the two ramps are at
+    least RAMP_RATIO apart (factor <= 1/4 or >= 4); ParameterError otherwise."""
+    factor = float(factor)
+    if not (0 < factor <= 1 / RAMP_RATIO or factor >= RAMP_RATIO):
+        raise ParameterError(f"check_factor must be in (0, {1 / RAMP_RATIO:g}] or >= {RAMP_RATIO:g}: ramps at "
+                             f"least {RAMP_RATIO:g}x apart (got {factor:g})")
+    return factor
+
+
 def ramp_check(base_moments, other_moments, observables, z_threshold=3.0):
     """Compare per-sample observables of the ramp used (`base_moments`, {name: array over samples})
     with those of the same training sets annealed with another ramp (`other_moments`, the same
