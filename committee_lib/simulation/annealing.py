@@ -92,7 +92,7 @@ class Schedule:
     A tail of a ramp (beta0 and q_start set to the values the full ramp has part way along, and
     sweeps to the rest of its length) skips the hot start, the most expensive part per sweep
     (benchmarks/bench_schedule.py); the book's paper profile uses such tails, and its
-    stabilities chapter checks them by doubling their length.
+    stabilities chapter checks them against ramps four times shorter.
     """
 
     sweeps: int = 100_000
