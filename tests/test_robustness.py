@@ -279,7 +279,19 @@ def test_crossings():
 
 
 # ----------------------------------------------------------------------------- annealed samples
-def test_sample_noise_rows_are_reference_then_replicas():
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    """noise_over_samples stores each sample's curves in the result cache: a fresh one per test;
+    call with a name to switch to another (a run that computes rather than loads)."""
+
+    def use(name):
+        monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / name))
+
+    use("cache")
+    return use
+
+
+def test_sample_noise_rows_are_reference_then_replicas(tmp_cache):
     runs = [anneal("relu", 6, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]
     levels = [0.0, 0.2, 0.5]
     one = sample_noise(runs[0], levels, n_perturbations=7)
@@ -293,6 +305,7 @@ def test_sample_noise_rows_are_reference_then_replicas():
     np.testing.assert_allclose(summary["weight"]["replica"].mean,
                                0.5 * (one["weight"][1:].mean(axis=0) + second["weight"][1:].mean(axis=0)))
     assert summary["input"]["reference"].n == 2
+    tmp_cache("parallel")  # computed again, not loaded
     parallel = noise_over_samples(runs, levels, n_perturbations=7, n_jobs=2)  # same draws in any process
     for exp in summary:
         for kind in ("reference", "replica"):
@@ -400,7 +413,7 @@ def test_significance_of_curve_differences():
 
 
 # ----------------------------------------------------------------------------- the paper's figure
-def test_fig3_right_is_the_noise_curves_beside_eq_T():
+def test_fig3_right_is_the_noise_curves_beside_eq_T(tmp_cache):
     """Fig. 3 right: noise_over_samples per activation, and eq. (T) over each theory density."""
     runs = {"relu": [anneal("relu", 6, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]}
     levels = [0.0, 0.2, 0.5]

@@ -1,4 +1,5 @@
-"""Sample sweeps (committee_lib/simulation/samples.py): joblib processes, a Dask cluster, the result cache."""
+"""Sample sweeps (committee_lib/simulation/samples.py): joblib processes, the result cache (a Dask
+cluster: test_dask.py)."""
 
 import numba
 import numpy as np
@@ -36,16 +37,6 @@ def assert_same(results, expected):
 
 def test_joblib_processes_give_the_serial_results_in_seed_order(serial):
     assert_same(samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, n_jobs=2, progress=False), serial)
-
-
-def test_dask_cluster_on_loopback_gives_the_same_results(serial):
-    from dask.distributed import LocalCluster
-
-    with LocalCluster(n_workers=1, processes=False, threads_per_worker=1, protocol="tcp", host="127.0.0.1",
-                      dashboard_address=None) as cluster:
-        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        results = samples.anneal_samples(*ARGS, SEEDS, SCHEDULE, scheduler=cluster.scheduler_address, progress=False)
-    assert_same(results, serial)
 
 
 def test_an_interrupted_sweep_resumes_from_the_cache(serial, monkeypatch):

@@ -73,7 +73,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.special import ndtr
 
 from .annealing import _check_int
@@ -82,6 +81,7 @@ from ..errors import ConvergenceError, ParameterError, check_range
 from ..jit import jit
 from ..theory.kernels import get_kernel
 from .observables import over_samples, panel_nodes, sample_stabilities
+from .samples import cached_batch
 from .xoshiro import below
 
 
@@ -302,12 +302,17 @@ def sample_noise(result, levels, n_perturbations=50):
             "weight": weight_noise(machine, W, levels, n_perturbations, seed=result.seed).error_rate}
 
 
-def noise_over_samples(results, levels, n_perturbations=50, n_jobs=1):
+def noise_over_samples(results, levels, n_perturbations=50, n_jobs=1, scheduler=None, progress=True,
+                       label="noise experiments"):
     """{experiment: {"reference": Estimate, "replica": Estimate}} over the samples (>= 2): the
     reference's curve and the mean curve of the replicas, averaged over samples with error bars.
-    n_jobs: local processes (joblib; -1 every core); each sample's draws depend on its seed only,
-    so the result is the same for any n_jobs."""
-    per_sample = Parallel(n_jobs=n_jobs)(delayed(sample_noise)(r, levels, n_perturbations) for r in results)
+
+    Each sample's sample_noise is one task of samples.cached_batch: cached, run in n_jobs local
+    processes (-1: every core) or on the Dask scheduler at address `scheduler`.  Its draws depend
+    on its seed only, so the result is the same wherever it ran."""
+    tasks = [(r, levels, n_perturbations) for r in results]
+    costs = [(1 + r.y) * r.alpha * (r.K * r.n) ** 2 for r in results]  # n_w p N: either experiment's scale
+    per_sample = cached_batch(sample_noise, tasks, costs, n_jobs, scheduler, progress, label, unit="sample")
     return {exp: {"reference": over_samples([s[exp][0] for s in per_sample]),
                   "replica": over_samples([s[exp][1:].mean(axis=0) for s in per_sample])}
             for exp in per_sample[0]}
@@ -467,14 +472,16 @@ class Fig3Right:
     predicted: dict  # {activation: {"typical", "replica", "reference": eq. (T) rates}}
 
 
-def fig3_right(runs, levels, theory, n_perturbations=50, n_jobs=1):
+def fig3_right(runs, levels, theory, n_perturbations=50, n_jobs=1, scheduler=None):
     """Fig. 3 (right) of the paper: misclassified perturbed patterns against the noise level, for the
     annealed groups `runs` ({activation: [AnnealResult]}), beside eq. (T) over the stability
-    densities of `theory` (stabilities.fig3_left's output).  A Fig3Right.
+    densities of `theory` (stabilities.fig3_left's output).  A Fig3Right.  The experiments run as
+    noise_over_samples runs them (n_jobs local processes, or on the Dask scheduler `scheduler`).
 
     Used in the book: :ref:`robustness-fig3-right` (notebooks/robustness.md).
     """
-    noise = {act: noise_over_samples(results, levels, n_perturbations, n_jobs) for act, results in runs.items()}
+    noise = {act: noise_over_samples(results, levels, n_perturbations, n_jobs, scheduler, label=f"noise {act}")
+             for act, results in runs.items()}
     predicted = {act: {kind: noise_theory(theory[act]["distributions"][kind], levels)
                        for kind in ("typical", "replica", "reference")} for act in runs}
     return Fig3Right(noise, predicted)

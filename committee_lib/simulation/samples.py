@@ -28,7 +28,7 @@ from joblib import Parallel, delayed
 
 from .annealing import Schedule, anneal_sample
 from ..cache import cached, record
-from ..errors import ConvergenceError
+from ..errors import ConvergenceError, ParameterError
 from ..progress import Progress
 from ..report import LABELS
 
@@ -109,8 +109,13 @@ def anneal_many(tasks, n_jobs=-1, scheduler=None, require_solved=True, progress=
 
 def cached_batch(function, tasks, costs, n_jobs=-1, scheduler=None, progress=True, label="tasks", unit="anneal"):
     """function(*task) for every task through the result cache: cached results are loaded at once,
-    the others computed longest first (by costs) in n_jobs local processes or on a Dask scheduler,
-    each stored as soon as it finishes; the results in the order of the tasks, with progress."""
+    the others computed longest first (by costs) in n_jobs local processes (scheduler None) or as
+    tasks on the Dask scheduler at address `scheduler`, each stored as soon as it finishes; the
+    results in the order of the tasks, with progress.  The one parallel map of the simulations
+    (anneals, noise experiments, descents), so every chapter can run on a cluster."""
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ParameterError(f"scheduler must be None (local processes) or the address of a Dask scheduler, "
+                             f"'tcp://host:port' (got {scheduler!r})")
     sample = cached(function)
     results = [None] * len(tasks)
     with Progress(label, costs, bar=progress, unit=unit) as bar:
@@ -167,9 +172,16 @@ def _run_joblib(memorized, jobs, n_jobs):
 def _run_dask(memorized, jobs, scheduler):
     if not jobs:
         return
-    from dask.distributed import Client, as_completed
-
-    with Client(scheduler) as client:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:
+        raise ParameterError(f"scheduler={scheduler!r} needs dask.distributed: pip install "
+                             f"'committee_lib[cluster]' ({exc})") from None
+    try:
+        client = Client(scheduler)
+    except (OSError, ValueError) as exc:  # not an address, or nobody answers (connect timeout: 30 s by default)
+        raise ParameterError(f"scheduler={scheduler!r}: no Dask scheduler at that address ({exc})") from None
+    with client:
         futures = [client.submit(_indexed, memorized, i, task, pure=False, priority=-k)
                    for k, (i, task) in enumerate(jobs)]
         for future in as_completed(futures):
