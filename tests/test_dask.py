@@ -22,7 +22,7 @@ SCHEDULE = Schedule(sweeps=1500, beta1=20.0, patience=1000)
 TASKS = [samples.Task("relu", 6, 0.4, 4, 0.85, s, SCHEDULE) for s in (0, 1)] + \
         [samples.Task("sign", 5, 0.4, 4, 0.85, s, SCHEDULE) for s in (0, 1)]
 LEVELS = [0.0, 0.1, 0.3, 0.5]
-SIMULATION_CHAPTERS = ["stabilities", "robustness"]  # every notebook that anneals or runs noise experiments
+SIMULATION_CHAPTERS = ["stabilities", "robustness", "finite_size"]  # every notebook that anneals or runs noise experiments
 
 
 @pytest.fixture(scope="module")
