@@ -1,7 +1,7 @@
-"""The simulations on a Dask cluster (samples.cached_batch with scheduler=): a small sweep of anneals
-and a noise sweep of the robustness chapter run on a dask.distributed.LocalCluster of two worker
-processes give the numbers of the local run bit for bit, and land in the result cache (a rerun
-resumes from it); a bad address is a one-line ParameterError; the chapters take `scheduler` from
+"""The simulations on a Dask cluster (samples.cached_batch with scheduler=): a small sweep of anneals,
+a noise sweep of the robustness chapter and a sweep of the algorithms chapter's gradient descents
+run on a dask.distributed.LocalCluster of two worker processes give the numbers of the local run
+bit for bit, and land in the result cache (a rerun resumes from it); a bad address is a one-line ParameterError; the chapters take `scheduler` from
 the build driver's --set as a string, None by default."""
 
 import dask
@@ -13,7 +13,8 @@ from conftest import load_script
 
 from committee_lib.cache import cached
 from committee_lib.errors import ParameterError
-from committee_lib.simulation import annealing, samples
+from committee_lib.simulation import annealing, learners, samples
+from committee_lib.simulation.gradient_descent import Descent, gradient_descent
 from committee_lib.simulation.annealing import Schedule
 from committee_lib.simulation.observables import sample_moments
 from committee_lib.simulation.robustness import noise_over_samples, sample_noise
@@ -22,7 +23,8 @@ SCHEDULE = Schedule(sweeps=1500, beta1=20.0, patience=1000)
 TASKS = [samples.Task("relu", 6, 0.4, 4, 0.85, s, SCHEDULE) for s in (0, 1)] + \
         [samples.Task("sign", 5, 0.4, 4, 0.85, s, SCHEDULE) for s in (0, 1)]
 LEVELS = [0.0, 0.1, 0.3, 0.5]
-SIMULATION_CHAPTERS = ["stabilities", "robustness", "finite_size"]  # every notebook that anneals or runs noise experiments
+SIMULATION_CHAPTERS = ["stabilities", "robustness", "finite_size", "algorithms"]  # every notebook that anneals,
+# runs noise experiments or gradient descents
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +79,20 @@ def test_a_noise_sweep_on_a_cluster_equals_the_local_run(scheduler, tmp_path, mo
     assert local["input"]["reference"].mean[-1] > local["input"]["reference"].mean[0]  # not a trivial curve
     noise = cached(sample_noise)
     assert all(noise.in_cache(r, LEVELS, 5) for r in runs)
+
+
+def test_a_sweep_of_descents_on_a_cluster_equals_the_local_run(scheduler, tmp_path, monkeypatch):
+    tasks = [learners.Bracket("erf", 4, s, Descent(steps=100), 8, 0.5, 3.0, 0.2) for s in (0, 1)]
+    use_cache(monkeypatch, tmp_path / "local")
+    local = learners.descent_brackets(tasks, n_jobs=1, progress=False)
+    use_cache(monkeypatch, tmp_path / "cluster")
+    remote = learners.descent_brackets(tasks, scheduler=scheduler, progress=False)
+    assert [b.runs for b in remote] == [b.runs for b in local] and [b.alpha for b in remote] == [b.alpha for b in local]
+    assert len(local[0].runs) > 1  # a bisection, not a single run
+    runs = learners.descent_runs([("erf", 4, 0.5, s, Descent(steps=300), 8) for s in (0, 1)], scheduler=scheduler,
+                                 progress=False)
+    assert [r.W.tolist() for r in runs] == [gradient_descent("erf", 4, 0.5, s, Descent(steps=300), 8).W.tolist()
+                                             for s in (0, 1)]
 
 
 @pytest.mark.parametrize("address, named", [(8786, "got 8786"), ("nonsense", "missing port"),

@@ -12,6 +12,7 @@ from committee_lib.simulation.annealing import anneal
 from committee_lib.simulation.committee import errors
 from committee_lib.errors import ParameterError
 from committee_lib.simulation.gradient_descent import Descent
+from committee_lib.simulation.thresholds import refined_loads
 
 
 def test_equal_total_work():
@@ -119,3 +120,23 @@ def test_solved_noise_averages_the_solved_descents_only():
     assert sum(r.solved for r in runs) >= 2 and noise.n == sum(r.solved for r in runs)
     assert noise.mean[0] == 0.0  # solutions before any noise
     assert learners.solved_noise(runs[:1], [0.0, 0.5], 3) is None
+
+
+def test_annealing_scans_refine_each_curve_inside_its_bracket(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    curves = [learners.Curve("relu", 6, 400, alg, 3) for alg in ("sa", "rsa")]
+    loads = [0.2, 1.0, 2.5]  # solved, near the transition at this size, far above the capacity
+    scans = learners.annealing_scans(curves, loads, 2, 3, y=4, n_jobs=1, progress=False)
+    assert list(scans) == curves
+    for c in curves:
+        scan = scans[c]
+        got, k, n = scan.counts()
+        assert got == sorted(got) and set(loads) <= set(got) and np.all(n == 3)
+        np.testing.assert_array_equal(k, learners.solved_counts([scan.runs[a] for a in got]))
+        first_pass = learners.solved_counts([scan.runs[a] for a in loads])
+        added = refined_loads(loads, first_pass, np.full(3, 3), 2)
+        assert sorted(set(got) - set(loads)) == added and len(added) == 2
+        assert all(r.seed in (3, 4, 5) and r.y == (1 if c.algorithm == "sa" else 4) for a in got for r in scan.runs[a])
+    again = learners.annealing_scans(curves, loads, 2, 3, y=4, n_jobs=1, progress=False)  # from the cache
+    assert [again[c].counts()[0] for c in curves] == [scans[c].counts()[0] for c in curves]
+

@@ -38,11 +38,12 @@ ENTRY_POINTS = {
                                          "reference_stability", "StabilityDistribution"],
     "committee_lib.simulation.annealing": ["anneal", "Schedule", "AnnealResult"],
     "committee_lib.simulation.samples": ["anneal_samples", "Task", "anneal_groups", "paper_machines"],
-    "committee_lib.simulation.learners": ["learn", "ALGORITHMS"],
+    "committee_lib.simulation.learners": ["learn", "ALGORITHMS", "annealing_scans", "Curve", "Scan"],
     "committee_lib.simulation.gradient_descent": ["gradient_descent", "Descent", "largest_solved_load"],
     "committee_lib.simulation.robustness": ["fig3_right", "Fig3Right", "noise_over_samples", "input_noise",
                                             "weight_noise", "noise_theory"],
-    "committee_lib.simulation.thresholds": ["fit_threshold", "ThresholdFit", "compare_thresholds"],
+    "committee_lib.simulation.thresholds": ["fit_threshold", "ThresholdFit", "compare_thresholds", "refined_loads"],
+    "committee_lib.simulation.budget_laws": ["fit_laws", "BudgetLaws", "fit_power", "fit_log", "fit_flat", "LawFit"],
 }
 
 # figure function -> the chapters (executed notebooks) that call it

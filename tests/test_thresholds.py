@@ -6,7 +6,8 @@ from scipy.special import ndtr
 
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.simulation.thresholds import (ThresholdFit, compare_thresholds, fit_or_reason, fit_threshold,
-                                                 format_threshold, log_likelihood, success_fraction)
+                                                 format_threshold, log_likelihood, refined_loads, success_fraction,
+                                                 threshold_difference)
 
 LOADS = np.linspace(0.3, 0.9, 7)
 
@@ -96,3 +97,18 @@ def test_compare_thresholds_counts_standard_errors():
     assert compare_thresholds(fit(0.60, 0.01), fit(0.50, 0.01)) == \
         "+0.100 ± 0.014, a difference of more than three standard errors"
     assert compare_thresholds(fit(0.50, 0.03), fit(0.55, 0.04)).startswith("-0.050 ± 0.050, a difference the data cannot")
+    d, e = threshold_difference(fit(0.50, 0.03), fit(0.55, 0.04))
+    assert d == pytest.approx(-0.05) and e == pytest.approx(0.05)
+
+
+def test_refined_loads_split_the_bracket_where_the_fraction_first_drops_below_one_half():
+    trials = np.full(LOADS.size, 4)
+    # fractions 1, 1, 3/4, 1/4, 1/2, 0, 0: the first drop below 1/2 is at 0.6, after 0.5
+    k = np.array([4, 4, 3, 1, 2, 0, 0])
+    assert refined_loads(LOADS, k, trials, 1) == [0.55]
+    assert refined_loads(LOADS, k, trials, 3) == [0.525, 0.55, 0.575]
+    assert refined_loads(LOADS, k, trials, 0) == []
+    assert refined_loads(LOADS, np.full(7, 4), trials, 2) == []  # never below 1/2
+    assert refined_loads(LOADS, np.array([1, 4, 4, 0, 0, 0, 0]), trials, 2) == []  # below 1/2 at the first load
+    with pytest.raises(ParameterError, match="n_new"):
+        refined_loads(LOADS, k, trials, 1.5)

@@ -7,11 +7,14 @@ plain run gets a ramp of W sweeps and the replicated one W / y sweeps; both with
 each does exactly W N proposals (the replicated run's end condition `|q - q1| <= tolerance`, which
 matters for sampling the robust ensemble, plays no part here).  A run *found a solution* when its
 single machine (y = 1) or any of its replicas or their reference (majority vote) classifies every
-training pattern at the end (`found_solution`).
+training pattern at the end (`found_solution`).  `annealing_scans` runs the success curves of
+the chapter (Curve: activation, K, work, algorithm, first seed) in two passes, a grid of loads
+common to all and then loads inside each curve's bracket (thresholds.refined_loads).
 
 Spherical weights (gradient_descent.py).  `descent_brackets` runs `largest_solved_load` for a
 batch of (activation, K, n, seed, settings, bracket) tasks, cached sample by sample like the
-anneals (samples.py), with the same progress lines.
+anneals (samples.cached_batch), with the same progress lines, in local processes or on a Dask
+scheduler.
 """
 
 from typing import NamedTuple
@@ -23,7 +26,8 @@ from ..errors import ParameterError
 from .gradient_descent import Descent, gradient_descent, largest_solved_load, weight_noise as sphere_noise
 from .observables import over_samples
 from .robustness import significantly_above, weight_noise as flip_noise
-from .samples import Task, cached_batch
+from .samples import Task, anneal_groups, cached_batch
+from .thresholds import refined_loads
 
 ALGORITHMS = ("gd", "sa", "rsa")
 
@@ -90,6 +94,54 @@ def annealing_task(algorithm, activation, K, alpha, seed, work, y=10, q1=0.85, i
     raise ParameterError(f"algorithm must be 'sa' or 'rsa' for binary weights (got {algorithm!r})")
 
 
+class Curve(NamedTuple):
+    """One success curve of binary runs: activation, K, total work (sweeps x replicas), algorithm
+    ("sa", "rsa") and the first seed of its training sets."""
+
+    activation: str
+    K: int
+    work: int
+    algorithm: str
+    seed0: int = 0
+
+
+class Scan(NamedTuple):
+    """The runs of one success curve by load ({load: [AnnealResult, ...]}, one per training set)."""
+
+    runs: dict
+
+    @property
+    def loads(self):
+        """The loads run, increasing."""
+        return sorted(self.runs)
+
+    def counts(self):
+        """(loads, runs that found a solution, runs) per load, loads increasing: the arguments of
+        thresholds.fit_threshold."""
+        loads = self.loads
+        return loads, solved_counts([self.runs[a] for a in loads]), np.array([len(self.runs[a]) for a in loads])
+
+
+def annealing_scans(curves, loads, n_refine, n_samples, y=10, q1=0.85, n_jobs=-1, scheduler=None, progress=True):
+    """The runs of every Curve in two passes: n_samples training sets (seeds seed0, seed0 + 1, ...)
+    at every load of `loads`, then at n_refine loads inside the bracket where that curve's success
+    fraction first drops below 1/2 (thresholds.refined_loads); {Curve: Scan}.  Each pass is one
+    anneal_groups batch (cached, local processes or a Dask scheduler)."""
+    curves = [Curve(*c) for c in curves]
+
+    def run(loads_of, label):
+        groups = {(c, a): [annealing_task(c.algorithm, c.activation, c.K, a, c.seed0 + s, c.work, y, q1)
+                           for s in range(n_samples)] for c in curves for a in loads_of[c]}
+        return anneal_groups(groups, n_jobs, scheduler, progress, label, unsolved_ok=list(groups))
+
+    first = run({c: list(loads) for c in curves}, "anneals (scan)")
+    scans = {c: Scan({a: first[c, a] for a in loads}) for c in curves}
+    extra = {c: [a for a in refined_loads(*scans[c].counts(), n_refine) if a not in scans[c].runs] for c in curves}
+    for (c, a), runs in run(extra, "anneals (refined)").items():
+        scans[c].runs[a] = runs
+    return scans
+
+
 class Bracket(NamedTuple):
     """The arguments of one largest_solved_load call."""
 
@@ -108,20 +160,22 @@ class Bracket(NamedTuple):
         return float(N * N * self.alpha_hi)
 
 
-def descent_brackets(tasks, n_jobs=-1, progress=True, label="gradient descent"):
+def descent_brackets(tasks, n_jobs=-1, scheduler=None, progress=True, label="gradient descent"):
     """largest_solved_load for every Bracket (cached ones loaded, the rest computed longest first
-    in n_jobs processes); the LoadBrackets in task order."""
+    in n_jobs processes, or on the Dask scheduler at address `scheduler`); the LoadBrackets in task
+    order."""
     tasks = [Bracket(*t) for t in tasks]
-    return cached_batch(largest_solved_load, tasks, [t.cost() for t in tasks], n_jobs, None, progress, label,
+    return cached_batch(largest_solved_load, tasks, [t.cost() for t in tasks], n_jobs, scheduler, progress, label,
                         unit="training set")
 
 
-def descent_runs(tasks, n_jobs=-1, progress=True, label="gradient descent runs"):
-    """gradient_descent for every (activation, K, alpha, seed, settings, inputs_per_unit), cached;
-    the DescentResults in task order."""
+def descent_runs(tasks, n_jobs=-1, scheduler=None, progress=True, label="gradient descent runs"):
+    """gradient_descent for every (activation, K, alpha, seed, settings, inputs_per_unit), cached
+    (n_jobs local processes, or the Dask scheduler at address `scheduler`); the DescentResults in
+    task order."""
     tasks = [tuple(t) for t in tasks]
     costs = [float(t[1] * t[5]) ** 2 * t[2] for t in tasks]  # N^2 alpha = N p
-    return cached_batch(gradient_descent, tasks, costs, n_jobs, None, progress, label, unit="descent")
+    return cached_batch(gradient_descent, tasks, costs, n_jobs, scheduler, progress, label, unit="descent")
 
 
 def largest_by_shape(tasks, brackets):

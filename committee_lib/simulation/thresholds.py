@@ -135,6 +135,21 @@ def success_fraction(successes, trials):
     return k / n, np.sqrt(f * (1.0 - f) / n)
 
 
+def refined_loads(loads, successes, trials, n_new, decimals=4):
+    """n_new loads evenly inside the bracket of a scan where the success fraction first drops below
+    1/2 (between that load and the one before), rounded to `decimals`: where a second scan adds the
+    most to the fit.  Empty when the fraction is below 1/2 at the first load or never drops below it
+    (fit_threshold then says why there is no threshold)."""
+    loads, k, n = _checked(loads, successes, trials)
+    if isinstance(n_new, bool) or not isinstance(n_new, (int, np.integer)) or n_new < 0:
+        raise ParameterError(f"n_new must be an integer >= 0 (got {n_new!r})")
+    below = np.flatnonzero(k / n < 0.5)
+    if below.size == 0 or below[0] == 0:
+        return []
+    lo, hi = loads[below[0] - 1], loads[below[0]]
+    return [round(float(lo + (hi - lo) * j / (n_new + 1)), decimals) for j in range(1, n_new + 1)]
+
+
 # ----------------------------------------------------------------------------- reported in the algorithms chapter
 def fit_or_reason(loads, successes, trials):
     """fit_threshold, or the ConvergenceError saying why these counts give no threshold."""
@@ -149,11 +164,16 @@ def format_threshold(fit, missing="not determined on this grid"):
     return f"{fit.alpha:.3f} ± {fit.error:.3f}" if isinstance(fit, ThresholdFit) else missing
 
 
+def threshold_difference(a, b):
+    """a.alpha - b.alpha and its standard error (independent ThresholdFits)."""
+    return a.alpha - b.alpha, float(np.hypot(a.error, b.error))
+
+
 def compare_thresholds(a, b):
     """a.alpha - b.alpha ± its standard error, and whether it exceeds three standard errors, as a phrase."""
     if not (isinstance(a, ThresholdFit) and isinstance(b, ThresholdFit)):
         return "cannot be compared on this grid (a threshold is not bracketed)"
-    d, e = a.alpha - b.alpha, np.hypot(a.error, b.error)
+    d, e = threshold_difference(a, b)
     verdict = ("a difference of more than three standard errors" if abs(d) > 3 * e else
                "a difference the data cannot separate from zero at three standard errors")
     return f"{d:+.3f} ± {e:.3f}, {verdict}"
