@@ -44,6 +44,9 @@ ENTRY_POINTS = {
                                             "weight_noise", "noise_theory"],
     "committee_lib.simulation.thresholds": ["fit_threshold", "ThresholdFit", "compare_thresholds", "refined_loads"],
     "committee_lib.simulation.budget_laws": ["fit_laws", "BudgetLaws", "fit_power", "fit_log", "fit_flat", "LawFit"],
+    "committee_lib.simulation.observables": ["sample_moments", "stability_moments", "ramp_check", "check_ramp_factor"],
+    "committee_lib.simulation.finite_size": ["time_average", "study_groups", "extrapolate_points", "extrapolate",
+                                             "Extrapolation", "compare"],
 }
 
 # figure function -> the chapters (executed notebooks) that call it

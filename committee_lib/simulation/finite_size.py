@@ -3,7 +3,7 @@
 Two estimators of a sample's stability moments (observables.sample_moments):
 
 * end state: the configuration at which the anneal stopped, the first sweep at which every
-  replica is a solution and |q - q1| is within the band (annealing.anneal).  A first hitting
+  replica is a solution and abs(q - q1) is within the band (annealing.anneal).  A first hitting
   time, not a draw from the stationary measure;
 * time average (`time_average`): the chain continued from that configuration at the final beta
   and gamma (no feedback), the moments averaged over the configurations seen every `every`
@@ -141,6 +141,6 @@ def extrapolate_points(points, estimates, floors=None):
 
 
 def compare(extrapolation, theory, z_threshold=2.0):
-    """(z = (limit - theory) / error, True if |z| < z_threshold): does the extrapolation land on the theory?"""
+    """(z = (limit - theory) / error, True if abs(z) < z_threshold): does the extrapolation land on the theory?"""
     z = (extrapolation.limit - theory) / extrapolation.error
     return float(z), bool(abs(z) < z_threshold)

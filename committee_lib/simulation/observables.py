@@ -19,7 +19,7 @@ and replicas of one sample are not.
   set's own scatter cancels, so the check is sharper than comparing two independent means.
 * `ramp_check`: that check for a set of observables between two ramp lengths (the book's rule:
   at least 4x apart), z = change / its standard error per observable, and the verdict
-  `converged` (max |z| below a threshold, 3 by default).
+  `converged` (max abs(z) below a threshold, 3 by default).
 """
 
 import itertools
@@ -64,7 +64,7 @@ def paired_difference(first, second):
 @dataclass(frozen=True)
 class RampCheck:
     """The convergence check of a ramp: per observable the paired change (an Estimate of
-    other - base) and z = change / error (0 where the error is 0), z_max = max |z|, and the
+    other - base) and z = change / error (0 where the error is 0), z_max = max abs(z), and the
     verdict `converged` (z_max < z_threshold)."""
 
     changes: dict
