@@ -67,6 +67,19 @@ def test_the_cache_key_holds_every_parameter_and_the_seed():
     assert not sample.check_call_in_cache(*ARGS, 0, Schedule(sweeps=1501, beta1=20.0, patience=1000))
 
 
+def test_a_machine_named_with_its_fan_in_is_the_default_machine_of_the_cache(serial, monkeypatch):
+    # inputs_per_unit = K is the default N = K^2 machine: the same anneal, one cache entry
+    computed = []
+    monkeypatch.setattr(annealing, "anneal", lambda *args: computed.append(args) or anneal(*args))
+    first = samples.anneal_samples(*ARGS, SEEDS[:1], SCHEDULE, n_jobs=1, progress=False)
+    named = samples.anneal_many([samples.Task(*ARGS, SEEDS[0], SCHEDULE, ARGS[1])], n_jobs=1, progress=False)
+    assert len(computed) == 1
+    np.testing.assert_array_equal(named[0].W, first[0].W)
+    np.testing.assert_array_equal(first[0].W, serial[0].W)
+    other = samples.Task(*ARGS, SEEDS[0], SCHEDULE, ARGS[1] + 1)
+    assert other.canonical() == other and samples.Task(*ARGS, 0, SCHEDULE, ARGS[1]).canonical().inputs_per_unit is None
+
+
 def test_unsolved_samples_are_never_counted_silently():
     short = Schedule(sweeps=2, beta0=0.1, beta1=0.2, patience=0)
     args = ("sign", 7, 0.8, 4, 0.85)

@@ -54,9 +54,10 @@ def study_groups(activation, point, alpha, y, q1, seeds, schedule, checks):
     (factor 1) on `seeds`, and for each {factor: n} of `checks` the ramp `factor` times as long
     on the first n of them (the same training sets: the convergence check compares them set by set)."""
     K, n = point
-    groups = {1.0: [Task(activation, K, alpha, y, q1, s, schedule, n) for s in seeds]}
+    groups = {1.0: [Task(activation, K, alpha, y, q1, s, schedule, n).canonical() for s in seeds]}
     for factor, count in checks.items():
-        groups[factor] = [Task(activation, K, alpha, y, q1, s, ramp(schedule, factor), n) for s in seeds[:count]]
+        groups[factor] = [Task(activation, K, alpha, y, q1, s, ramp(schedule, factor), n).canonical()
+                          for s in seeds[:count]]
     return groups
 
 

@@ -70,6 +70,11 @@ class Task(NamedTuple):
     schedule: Schedule
     inputs_per_unit: int | None = None
 
+    def canonical(self):
+        """The same anneal with inputs_per_unit None when it is K (N = K^2, the default machine), so
+        that one machine has one cache key whichever way it was named."""
+        return self._replace(inputs_per_unit=None) if self.inputs_per_unit == self.K else self
+
     def cost(self):
         """Proposals of the ramp: N y sweeps (the scale of its run time)."""
         n = self.K if self.inputs_per_unit is None else self.inputs_per_unit
@@ -96,7 +101,7 @@ def anneal_samples(activation, K, alpha, y, q1, seeds, schedule=None, inputs_per
 def anneal_many(tasks, n_jobs=-1, scheduler=None, require_solved=True, progress=True, label="anneals"):
     """Run a batch of Tasks (cached ones are loaded, the rest computed longest first); their
     AnnealResults in the order of the tasks.  Arguments as for anneal_samples."""
-    tasks = [Task(*t) for t in tasks]
+    tasks = [Task(*t).canonical() for t in tasks]
     results = cached_batch(anneal_sample, tasks, [t.cost() for t in tasks], n_jobs, scheduler, progress, label)
     unsolved = [(t.activation, t.seed, t.schedule.sweeps) for t, r in zip(tasks, results) if not r.solved]
     if require_solved and unsolved:
