@@ -32,7 +32,7 @@ LINEAR_TOLERANCE = 1e-9
 
 
 class FullyConnected(Kernel):
-    """kappa_FC = (kappa - p1 q)/(1 - p1): the large-K kernel of a fully connected machine of `base` units.
+    """kappa_FC = (kappa - p1 q)/(1 - p1): the large-K kernel of a fully connected machine of the units of the kernel base.
 
     The name is the activation's (the architecture is a field of the Model); delta_2 - delta_m1 is
     the variance Var g - mu_1^2 of the nonlinear part, the only one left in the output.
@@ -66,7 +66,7 @@ class FullyConnected(Kernel):
 
 
 def architecture_kernel(kernel, architecture):
-    """The large-K kernel of `kernel`'s units in a machine of the given architecture ("tree" or "fully-connected")."""
+    """The large-K kernel of the units of kernel in a machine of the given architecture ("tree" or "fully-connected")."""
     if architecture not in ARCHITECTURES:
         raise ParameterError(f"architecture must be one of {', '.join(ARCHITECTURES)} (got {architecture!r})")
     return kernel if architecture == "tree" else FullyConnected(kernel)

@@ -1,6 +1,6 @@
 """What the large-K theory of the fully connected machine says beyond its kernel (book: fully_connected).
 
-The kernel itself is in architecture.py (`Model.of(..., architecture="fully-connected")`); here are the
+The kernel itself is in architecture.py (Model.of(..., architecture="fully-connected")); here are the
 two statements the chapter checks it against: the hidden units' correlation at the saddle point, and the
 linear machine, which has no large-K kernel but is exactly a perceptron at every K.
 """
@@ -24,7 +24,7 @@ def unit_correlation(K):
     """c_k c_l w_k . w_l / N for two hidden units k != l at the saddle point: -1/(K - 1).
 
     The read-out v = sum_k c_k w_k / sqrt(K) vanishes in every solution (architecture.py), and with
-    |w_k|^2 = N and permutation symmetry, 0 = |v|^2 K / N = K + K (K - 1) c_k c_l w_k . w_l / N.
+    w_k . w_k = N and permutation symmetry, 0 = K v . v / N = K + K (K - 1) c_k c_l w_k . w_l / N.
     """
     return -1.0 / (_check_units(K, 2) - 1)
 
