@@ -7,8 +7,8 @@ cache.py), not by this file: adding an entry here keeps every cached result vali
 """
 
 from .cache import cached
-from .theory import (franz_parisi, frsb, krsb, large_deviations, local_entropy as _local_entropy, rs, rsb,
-                     stabilities)
+from .theory import (franz_parisi, frsb, fully_connected, krsb, large_deviations, local_entropy as _local_entropy, rs,
+                     rsb, stabilities)
 
 # capacity and beyond_one_step
 alpha_c_binary_rs = cached(rs.alpha_c_binary_rs)
@@ -25,6 +25,9 @@ alpha_c_krsb_sequence = cached(krsb.alpha_c_krsb_sequence)
 alpha_c_frsb = cached(frsb.alpha_c_frsb)
 branch_point = cached(frsb.branch_point)
 finite_load_solutions = cached(frsb.finite_load_solutions)
+
+# fully_connected (the FC capacities call the entries above with model=Model.of(..., architecture=...))
+sampled_output_correlation = cached(fully_connected.sampled_output_correlation)
 
 # franz_parisi (Fig. 1)
 fig1_left = cached(franz_parisi.fig1_left)

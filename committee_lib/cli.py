@@ -1,12 +1,18 @@
 """The `committee` command: numbers without a notebook::
 
-    committee capacity --weights {binary,spherical} --activation NAME [--margin K] [--frsb-steps 4,5,6] --json
+    committee capacity --weights {binary,spherical} --activation NAME [--margin K] [--frsb-steps 4,5,6]
+        [--architecture {tree,fully-connected}] --json
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
     committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
         (the run, and the sample's stability moments: replica_stability_mean, replica_stability_var,
         reference_stability_mean, reference_stability_var, reference_error_fraction)
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
     committee learn --algorithm {gd,sa,rsa} --activation NAME --K K --alpha A --seed S [--budget T] --json
+
+Capacities are per weight (p = alpha N for the tree of N weights, p = alpha K N for the fully connected
+machine of K N weights); a capacity that diverges (sign on the sphere) or does not apply is null (JSON)
+or "n/a"; a linear activation in the fully connected machine has no large-K kernel (capacity 2/K per
+weight, 0 at large K) and is refused with a one-line error.
 
 Exit status: 0 on success, 2 for bad input, 3 when a solver does not converge, 1 when an anneal
 ends unsolved or a learner ends without a solution (its final state is printed all the same).
@@ -18,6 +24,7 @@ import sys
 
 from . import __version__
 from .simulation.annealing import Schedule, anneal
+from .theory.architecture import ARCHITECTURES
 from .theory.capacity import capacity
 from .errors import ConvergenceError, ParameterError
 from .theory.franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
@@ -57,7 +64,7 @@ def _print(result, as_json):
 
 
 def build_parser():
-    parser = _Parser(prog="committee", description="Replica theory of large-K tree committee machines.")
+    parser = _Parser(prog="committee", description="Replica theory of large-K committee machines (tree and fully connected).")
     parser.add_argument("--version", action="version", version=f"committee_lib {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cap = sub.add_parser("capacity", help="critical capacities: RS, AT line, 1RSB, 2RSB, 3RSB, full RSB")
@@ -69,8 +76,12 @@ def build_parser():
     cap.add_argument("--frsb-steps", type=_steps, default=FRSB_STEPS, metavar="K,K,...",
                      help="grid steps beyond 3 of the full-RSB extrapolation, increasing, each > 3 "
                           f"(default {','.join(map(str, FRSB_STEPS))}; about 40 s for ReLU)")
+    cap.add_argument("--architecture", default="tree", choices=ARCHITECTURES,
+                     help="tree (default: K units, N/K inputs each) or fully-connected (K units seeing all N inputs, "
+                          "large-K limit); capacities per weight")
     cap.add_argument("--json", action="store_true", help="print one JSON object")
-    cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order, a.frsb_steps))
+    cap.set_defaults(run=lambda a: capacity(a.weights, a.activation, a.margin, a.quad_order, a.frsb_steps,
+                                            a.architecture))
     ldp = sub.add_parser("ld", help="large-deviation (local) entropy, eq. (8): y -> infinity or finite y")
     ldp.add_argument("--weights", required=True, choices=["binary", "spherical"])
     ldp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))

@@ -13,18 +13,20 @@ def _finite_or_none(value):
     return value if value is not None and math.isfinite(value) else None
 
 
-def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, frsb_steps=FRSB_STEPS):
-    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb, _2rsb, _3rsb, _frsb (with alpha_c_frsb_error);
-    None where it diverges or does not apply.
+def capacity(weights="spherical", activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, frsb_steps=FRSB_STEPS,
+             architecture="tree"):
+    """alpha_c_rs, alpha_at and (spherical) alpha_c_1rsb, _2rsb, _3rsb, _frsb (with alpha_c_frsb_error), per weight;
+    None where it diverges or does not apply.  architecture "fully-connected": the large-K fully connected
+    machine (its kernel, architecture.py), "tree" (default) the paper's.
 
     binary: alpha_c_rs from the zero of the RS free entropy (paper eq. 5), RSB not applicable;
     spherical: alpha_c_rs = kappa'(1)/J(k) (eq. 6), alpha_c_1rsb = min of S/(-E) (eq. T23),
     alpha_c_2rsb and alpha_c_3rsb the k-step minima (eq. T32), each seeded from the one before,
     alpha_c_frsb their limit in the number of steps (eq. T33; grid steps frsb_steps beyond 3).
     """
-    model = Model.of(activation, weights, margin, quad_order)
+    model = Model.of(activation, weights, margin, quad_order, architecture=architecture)
     result = {"weights": model.weights, "activation": model.activation, "margin": model.margin,
-              "quad_order": model.quad_order}
+              "quad_order": model.quad_order, "architecture": model.architecture}
     result["alpha_c_rs"] = _finite_or_none(alpha_c_rs(model=model))
     if not model.prior.rsb_capacity:  # no q -> 1 entropic limits: the RSB capacities do not apply
         for key in ("alpha_c_1rsb", "alpha_c_2rsb", "alpha_c_3rsb", "alpha_c_frsb", "alpha_c_frsb_error"):

@@ -34,6 +34,10 @@ SEARCH_SPACINGS, GRID_SPACING, GRID_TOL = (0.015, 0.01, 0.005), 0.01, 1e-6
 GRID_CONVERGED = 1e-10
 #: relative slack of the check that k steps do not lie above k - 1 (both carry ~1e-9 quadrature error)
 ORDER_TOL = 1e-8
+#: seeds keep their overlaps q_i at least (i + 1) Q_FLOOR (the search variables are logits of q_0 and of
+#: the gaps): a (k-1)-step optimum at q_0 = 0 (odd activations in the fully connected machine) seeds
+#: distinct overlaps above 0
+Q_FLOOR = 1e-9
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def _seeds(previous):
     Splitting level i puts a new overlap halfway between q_{i-1} and q_i (or above the last one)
     and splits r_i into r_i / 2 and 2 r_i (clipped to keep the ordering).
     """
-    q, r = list(previous.q), list(previous.r)
+    q, r = list(np.maximum(previous.q, Q_FLOOR * np.arange(1, len(previous.q) + 1))), list(previous.r)
     seeds = []
     for i in range(len(q) + 1):
         lo = q[i - 1] if i > 0 else 0.0

@@ -1,8 +1,10 @@
-"""The set-up of a calculation: activation kernel, weight prior, margin and quadrature order.
+"""The set-up of a calculation: activation kernel, weight prior, margin, quadrature order and architecture.
 
 A public theory function takes the set-up by name (activation="relu", weights="binary", margin,
 quad_order: plain values, so that the disk cache can key on them) or as a ready `Model` (keyword
-`model=`).  Either way it is validated and resolved once, by `resolve`, and then passed down as one
+`model=`).  The architecture (tree, or fully connected) is part of the kernel: `Model.of(...,
+architecture="fully-connected")` puts the large-K kernel of the fully connected machine in place of the
+activation's (architecture.py), and every calculation runs unchanged.  Either way it is validated and resolved once, by `resolve`, and then passed down as one
 object: no function below the public one turns a name back into a kernel or a prior, and results
 carry the Model they were computed for (book: theory_capacity, "kernel substitution").
 """
@@ -10,6 +12,7 @@ carry the Model they were computed for (book: theory_capacity, "kernel substitut
 from dataclasses import dataclass, replace
 
 from ..errors import ParameterError, check_range
+from .architecture import architecture_kernel
 from .gaussian import legendre
 from .kernels import Kernel, get_kernel
 from .priors import Prior, get_prior
@@ -29,13 +32,15 @@ class Model:
     prior: Prior
     margin: float
     quad_order: int
+    architecture: str = "tree"
 
     @classmethod
     def of(cls, activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER,
-           margins=CAPACITY_MARGINS):
+           margins=CAPACITY_MARGINS, architecture="tree"):
         """Check every parameter (one-line ParameterError naming it) and resolve the names."""
         legendre(quad_order)  # quad_order: an integer in [4, 2000]
-        return cls(get_kernel(activation), get_prior(weights), check_margin(margin, margins), int(quad_order))
+        kernel = architecture_kernel(get_kernel(activation), architecture)
+        return cls(kernel, get_prior(weights), check_margin(margin, margins), int(quad_order), architecture)
 
     @property
     def activation(self):
@@ -56,8 +61,9 @@ class Model:
         return replace(self, quad_order=int(quad_order))
 
     def __repr__(self):
+        tail = "" if self.architecture == "tree" else f", architecture={self.architecture!r}"
         return (f"Model(activation={self.activation!r}, weights={self.weights!r}, margin={self.margin!r}, "
-                f"quad_order={self.quad_order})")
+                f"quad_order={self.quad_order}{tail})")
 
 
 def _from_model(name):
@@ -67,12 +73,14 @@ def _from_model(name):
 class ModelResult:
     """Mixin of the result dataclasses that carry their Model in a field `model`: the set-up by name."""
 
-    activation, weights, margin, quad_order = map(_from_model, ("activation", "weights", "margin", "quad_order"))
+    activation, weights, margin, quad_order, architecture = map(
+        _from_model, ("activation", "weights", "margin", "quad_order", "architecture"))
 
     def as_dict(self):
-        """The fields, with the model as its names (activation, weights, margin, quad_order): JSON-ready."""
+        """The fields, with the model as its names (activation, weights, margin, quad_order, architecture): JSON-ready."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "model"}
-        out.update(activation=self.activation, weights=self.weights, margin=self.margin, quad_order=self.quad_order)
+        out.update(activation=self.activation, weights=self.weights, margin=self.margin, quad_order=self.quad_order,
+                   architecture=self.architecture)
         return out
 
 

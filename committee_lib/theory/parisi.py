@@ -608,7 +608,7 @@ def solve_jamming(activation="relu", margin=0.0, start=None, spacing=DEFAULT_SPA
 
     def objective(u):
         q, r, e = _ordered_unpack(u, q_cap, k)
-        if r[-1] * (1.0 - q[-1]) > TOP_STEP_MAX:
+        if not np.all(np.isfinite(u)) or r[-1] * (1.0 - q[-1]) > TOP_STEP_MAX:  # not finite: r overflowed
             return math.inf, np.zeros(u.size)
         alpha, grad = functional(q, r)
         return alpha, _ordered_gradient(grad[:k], grad[k:], q, r, e, u, q_cap)

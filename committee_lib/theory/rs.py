@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .energetic import rs_energetic
-from ..errors import ConvergenceError, check_range
+from .gaussian import LOG_SQRT_2PI, log_ndtr
+from ..errors import ConvergenceError, ParameterError, check_range
 from .model import DEFAULT_QUAD_ORDER, Model, check_margin, resolve
 from ..roots import find_root
 
 #: RS solutions are searched for 1 - q >= this (binary: the prior's own, smaller, limit)
 ONE_MINUS_Q_MIN = 1e-10
+#: and for q >= this
+Q_START = 1e-6
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def _q_max(model):
     return min(model.prior.q_max, 1.0 - ONE_MINUS_Q_MIN)
 
 
-def _root_in_q(f, model, what, q_lo=1e-6):
+def _root_in_q(f, model, what, q_lo=Q_START):
     """Smallest root in q of f on (q_lo, q_max): scan a grid dense near q = 1, then Brent."""
     q_hi = _q_max(model)
     grid = np.unique(np.concatenate([np.linspace(q_lo, 0.99, 34), 1.0 - np.logspace(-2, math.log10(1.0 - q_hi), 17)]))
@@ -93,10 +96,45 @@ def rs_curve(qs, activation="relu", weights="spherical", margin=0.0, quad_order=
     return {k: np.array([getattr(p, k) for p in points]) for k in RSPoint.__dataclass_fields__ if k != "model"}
 
 
+def _symmetric_saddle(kernel):
+    """True when kappa'(0) = 0, so that q = 0 solves the RS equations at every load."""
+    return abs(kernel.dkappa(0.0)) < 1e-12
+
+
+def alpha_q0_instability(activation="relu", weights="spherical", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *,
+                         model=None):
+    """Where the q > 0 RS branch leaves the saddle q = 0 of a kernel with kappa'(0) = 0 (book: fully_connected,
+    permutation symmetry): alpha = 1 / (kappa''(0) A(0)), A(0) = (phi(k) / H(k))^2, since qhat = q + O(q^2) for
+    both priors.  None when kappa''(0) = 0 too (odd activations in the fully connected machine): the branch
+    then appears discontinuously, away from q = 0.
+    """
+    model = resolve(model, activation, weights, margin, quad_order)
+    if not _symmetric_saddle(model.kernel):
+        raise ParameterError(f"q = 0 is not an RS saddle for {model.activation} in the {model.architecture} machine "
+                             "(kappa'(0) > 0): no q = 0 instability")
+    d2k = model.kernel.d2kappa(0.0)
+    if abs(d2k) < 1e-12:
+        return None
+    k = model.margin
+    mills = math.exp(-0.5 * k * k - LOG_SQRT_2PI - log_ndtr(-k))  # phi(k) / H(k)
+    return 1.0 / (d2k * mills * mills)
+
+
 def alpha_c_binary_rs(activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
-    """Binary RS capacity: the alpha where the RS free entropy vanishes (paper eq. 5)."""
+    """Binary RS capacity: the alpha where the RS free entropy vanishes (paper eq. 5).
+
+    Where kappa'(0) = 0 (the fully connected machine, an even activation in the tree) q = 0 solves the
+    RS equations at every load; if the free entropy of the q > 0 branch is negative wherever that
+    branch exists (odd activations in the fully connected machine), the capacity is where the entropy
+    G_S(0) + alpha G_E(0) of the q = 0 saddle vanishes (book: fully_connected, binary weights).
+    """
     model = resolve(model, activation, "binary", margin, quad_order, fixed_weights=True)
-    q = _root_in_q(lambda q: rs_point(q, model=model).free_entropy, model, "binary RS capacity")
+    try:
+        q = _root_in_q(lambda q: rs_point(q, model=model).free_entropy, model, "binary RS capacity")
+    except ConvergenceError:
+        if _symmetric_saddle(model.kernel) and rs_point(1e-6, model=model).free_entropy < 0.0:
+            return math.log(2.0) / -log_ndtr(-model.margin)  # G_S(0) = ln 2 (the whole prior), G_E(0) = ln H(k)
+        raise
     return rs_point(q, model=model).alpha
 
 
@@ -124,13 +162,17 @@ def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFA
     """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12).
 
     None when the replicon stays negative on the whole RS branch (the spherical perceptron:
-    RS is stable up to its capacity, where the AT function only tends to 0 from below).
+    RS is stable up to its capacity, where the AT function only tends to 0 from below), and when
+    Where q = 0 is an RS saddle at every load (kappa'(0) = 0) and the q > 0 branch is born unstable
+    (the fully connected machine): the load where that branch leaves q = 0, alpha_q0_instability.
     """
     model = resolve(model, activation, weights, margin, quad_order)
 
     def at(q):
         return rs_point(q, kappa2_term=kappa2_term, model=model).at_function
 
+    if _symmetric_saddle(model.kernel) and at(1e-3) >= 0.0:  # 1e-3: at ~ q^2 here, above its round-off
+        return alpha_q0_instability(model=model)
     try:
         q = _root_in_q(at, model, f"AT line ({model.weights}, {model.activation})")
     except ConvergenceError:
