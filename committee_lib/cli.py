@@ -3,11 +3,13 @@
     committee capacity --weights {binary,spherical} --activation NAME [--margin K] [--frsb-steps 4,5,6]
         [--architecture {tree,fully-connected}] --json
     committee ld --weights {binary,spherical} --activation NAME --alpha A --q1 Q [--y Y] --json
-    committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T] --json
+    committee anneal --activation {sign,relu} --K K --alpha A --y Y --q1 Q --seed S [--sweeps T]
+        [--architecture {tree,fully-connected} --inputs N] --json
         (the run, and the sample's stability moments: replica_stability_mean, replica_stability_var,
         reference_stability_mean, reference_stability_var, reference_error_fraction)
     committee fp --weights {binary,spherical} --activation NAME --alpha A [--points N] --json
-    committee learn --algorithm {gd,sa,rsa} --activation NAME --K K --alpha A --seed S [--budget T] --json
+    committee learn --algorithm {gd,sa,rsa} --activation NAME --K K --alpha A --seed S [--budget T]
+        [--architecture {tree,fully-connected} --inputs N] --json
 
 Capacities are per weight (p = alpha N for the tree of N weights, p = alpha K N for the fully connected
 machine of K N weights); a capacity that diverges (sign on the sphere) or does not apply is null (JSON)
@@ -92,7 +94,7 @@ def build_parser():
     ldp.add_argument("--quad-order", type=int, default=DEFAULT_QUAD_ORDER, help="Gauss-Legendre nodes per panel")
     ldp.add_argument("--json", action="store_true", help="print one JSON object")
     ldp.set_defaults(run=lambda a: ld(a.weights, a.activation, a.alpha, a.q1, a.y, a.margin, a.quad_order))
-    ann = sub.add_parser("anneal", help="replicated simulated annealing of one sample (N = K^2)")
+    ann = sub.add_parser("anneal", help="replicated simulated annealing of one sample (K^2 weights by default)")
     ann.add_argument("--activation", required=True, choices=["sign", "relu"])
     ann.add_argument("--K", required=True, type=int, help="hidden units (odd for sign, even for relu)")
     ann.add_argument("--alpha", required=True, type=float, help="load alpha > 0")
@@ -100,9 +102,15 @@ def build_parser():
     ann.add_argument("--q1", required=True, type=float, help="target mean overlap of the replicas, in (0, 1)")
     ann.add_argument("--seed", required=True, type=int, help="seed of patterns, labels and Monte Carlo")
     ann.add_argument("--sweeps", type=int, default=Schedule.sweeps, help=f"beta ramp length (default {Schedule.sweeps})")
+    ann.add_argument("--architecture", default="tree", choices=ARCHITECTURES,
+                     help="tree (default: unit l sees its own N/K inputs) or fully-connected (every unit sees all N)")
+    ann.add_argument("--inputs", type=int, default=None,
+                     help="input dimension N (default: K^2 for the tree, K for the fully connected machine; "
+                          "either way K^2 weights); the tree needs a multiple of K")
     ann.add_argument("--json", action="store_true", help="print one JSON object")
     ann.set_defaults(run=lambda a: anneal_summary(anneal(a.activation, a.K, a.alpha, a.y, a.q1, a.seed,
-                                                         Schedule(sweeps=a.sweeps))))
+                                                         Schedule(sweeps=a.sweeps), unit_inputs(a),
+                                                         architecture=a.architecture)))
     fpp = sub.add_parser("fp", help="Franz-Parisi entropy around a typical solution: d*, d_typ and the curve")
     fpp.add_argument("--weights", required=True, choices=["binary", "spherical"])
     fpp.add_argument("--activation", required=True, choices=sorted(ACTIVATIONS))
@@ -125,10 +133,25 @@ def build_parser():
                      help="gd: gradient steps (default 2000); sa, rsa: sweeps x replicas (default 20000)")
     lrn.add_argument("--y", type=int, default=10, help="rsa: replicas (default 10)")
     lrn.add_argument("--q1", type=float, default=0.85, help="rsa: target overlap of the replicas (default 0.85)")
+    lrn.add_argument("--architecture", default="tree", choices=ARCHITECTURES,
+                     help="tree (default) or fully-connected (sa, rsa: every unit sees all N inputs)")
+    lrn.add_argument("--inputs", type=int, default=None,
+                     help="input dimension N instead of --inputs-per-unit (the tree needs a multiple of K)")
     lrn.add_argument("--json", action="store_true", help="print one JSON object")
-    lrn.set_defaults(run=lambda a: learn(a.algorithm, a.activation, a.K, a.alpha, a.seed, a.budget, a.inputs_per_unit,
-                                         a.y, a.q1))
+    lrn.set_defaults(run=lambda a: learn(a.algorithm, a.activation, a.K, a.alpha, a.seed, a.budget,
+                                         a.inputs_per_unit if a.inputs is None else unit_inputs(a), a.y, a.q1,
+                                         a.architecture))
     return parser
+
+
+def unit_inputs(args):
+    """The inputs each unit sees, from --inputs N: N/K for the tree, N for the fully connected machine."""
+    if args.inputs is None:
+        return None
+    if args.inputs < 1 or (args.architecture == "tree" and args.inputs % args.K):
+        raise ParameterError(f"--inputs must be a positive integer{' multiple of K' if args.architecture == 'tree' else ''}"
+                             f" (got {args.inputs} with K = {args.K})")
+    return args.inputs // args.K if args.architecture == "tree" else args.inputs
 
 
 def anneal_summary(result):

@@ -58,11 +58,15 @@ def plain_errors(activation, K, xi, sigma, W):
     return int(np.sum(plain_outputs(activation, K, xi, W) != sigma))
 
 
-def plain_loss(activation, K, xi, sigma, W):
-    """Hinge of the module docstring, from the integer margin computed here."""
-    p, N = xi.shape
-    n = N // K
-    h = (xi.reshape(p, K, n) * W.reshape(K, n)).sum(axis=2)
+def plain_loss(activation, K, xi, sigma, W, architecture="tree"):
+    """Hinge of the module docstring, from the integer margin computed here (tree: unit l sees its own
+    slice of xi; fully connected: every unit sees all of xi)."""
+    p = xi.shape[0]
+    n = W.size // K
+    if architecture == "tree":
+        h = (xi.reshape(p, K, n) * W.reshape(K, n)).sum(axis=2)
+    else:
+        h = xi.astype(np.int64) @ W.reshape(K, n).T.astype(np.int64)
     if activation == "sign":
         m = sigma * np.sign(h).sum(axis=1)
     else:
@@ -70,9 +74,9 @@ def plain_loss(activation, K, xi, sigma, W):
     return int(np.maximum(0, (2 - m) // 2).sum())
 
 
-def tiny(activation, K, n, alpha, y, seed):
+def tiny(activation, K, n, alpha, y, seed, architecture="tree"):
     rng = np.random.default_rng(seed)
-    machine = committee.random_machine(activation, K, alpha, rng, n)
+    machine = committee.random_machine(activation, K, alpha, rng, n, architecture)
     W = (2 * rng.integers(0, 2, size=(y, machine.N)) - 1).astype(np.int8)
     problem = build_problem(machine, y)
     return machine, problem, initial_state(machine, problem, W, rng.integers(1, 2**63, size=4))
@@ -88,7 +92,8 @@ def assert_state_is_fresh(machine, problem, state):
     np.testing.assert_array_equal(state.near & problem.valid, fresh.near & problem.valid)
     np.testing.assert_array_equal(state.risk, fresh.risk)
     for a in range(state.W.shape[0]):
-        assert state.E[a] == plain_loss(machine.activation, machine.K, machine.xi, machine.sigma, state.W[a])
+        assert state.E[a] == plain_loss(machine.activation, machine.K, machine.xi, machine.sigma, state.W[a],
+                                        machine.architecture)
 
 
 architectures = st.one_of(
@@ -99,27 +104,29 @@ architectures = st.one_of(
 
 # ----------------------------------------------------------------------------- incremental state
 @settings(max_examples=40, deadline=None)
-@given(arch=architectures, p=st.integers(1, 150), y=st.integers(2, 4), seed=st.integers(0, 2**32 - 1),
-       beta=st.floats(0.05, 4.0), gamma=st.floats(0.0, 2.0), sweeps=st.integers(1, 4))
-def test_incremental_state_equals_recomputation_after_sweeps(arch, p, y, seed, beta, gamma, sweeps):
+@given(arch=architectures, layout=st.sampled_from(committee.ARCHITECTURES), p=st.integers(1, 150),
+       y=st.integers(2, 4), seed=st.integers(0, 2**32 - 1), beta=st.floats(0.05, 4.0), gamma=st.floats(0.0, 2.0),
+       sweeps=st.integers(1, 4))
+def test_incremental_state_equals_recomputation_after_sweeps(arch, layout, p, y, seed, beta, gamma, sweeps):
     activation, K, n = arch
-    machine, problem, state = tiny(activation, K, n, p / (K * n), y, seed)
+    machine, problem, state = tiny(activation, K, n, p / (K * n), y, seed, layout)
     assert machine.p == p
     metropolis_sweeps(problem, state, beta, gamma, sweeps)
     assert_state_is_fresh(machine, problem, state)
 
 
 @settings(max_examples=40, deadline=None)
-@given(arch=architectures, p=st.integers(1, 150), seed=st.integers(0, 2**32 - 1),
+@given(arch=architectures, layout=st.sampled_from(committee.ARCHITECTURES), p=st.integers(1, 150),
+       seed=st.integers(0, 2**32 - 1),
        moves=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10**6)), min_size=1, max_size=30))
-def test_every_flip_reports_the_recomputed_loss_change(arch, p, seed, moves):
+def test_every_flip_reports_the_recomputed_loss_change(arch, layout, p, seed, moves):
     activation, K, n = arch
-    machine, problem, state = tiny(activation, K, n, p / (K * n), 3, seed)
+    machine, problem, state = tiny(activation, K, n, p / (K * n), 3, seed, layout)
     for a, j in moves:
         j %= machine.N
-        before = plain_loss(activation, K, machine.xi, machine.sigma, state.W[a])
+        before = plain_loss(activation, K, machine.xi, machine.sigma, state.W[a], layout)
         d = flip(problem, state, a, j)
-        assert d == plain_loss(activation, K, machine.xi, machine.sigma, state.W[a]) - before
+        assert d == plain_loss(activation, K, machine.xi, machine.sigma, state.W[a], layout) - before
     assert_state_is_fresh(machine, problem, state)
 
 
@@ -150,7 +157,8 @@ def exact_measure(machine, y, beta, gamma):
     """exp(-beta H) over all 2^(y N) configurations, H of eq. (H), from the plain-numpy loss."""
     N = machine.N
     configs = 1 - 2 * ((np.arange(2**N)[:, None] >> np.arange(N)) & 1 == 0)  # bit 1 -> +1
-    E = np.array([plain_loss(machine.activation, machine.K, machine.xi, machine.sigma, w) for w in configs])
+    E = np.array([plain_loss(machine.activation, machine.K, machine.xi, machine.sigma, w, machine.architecture)
+                  for w in configs])
     index = np.arange(2 ** (y * N))
     parts = [(index >> (a * N)) & (2**N - 1) for a in range(y)]  # replica a = bits a N ... a N + N - 1
     S = sum(configs[part] for part in parts)
@@ -170,16 +178,18 @@ def chi_square_pvalue(counts, probs, min_expected=5.0):
     return chi2.sf(stat, obs.size - 1)
 
 
-@pytest.mark.parametrize("activation, K, n, y, samples", [
-    ("sign", 1, 7, 2, 150_000),   # N = 7, 2^14 configurations
-    ("sign", 3, 1, 3, 50_000),    # N = 3, committee of three single-input units, y = 3
-    ("relu", 2, 4, 2, 300_000),   # N = 8, 2^16 configurations
-    ("relu", 2, 2, 3, 100_000),   # N = 4, y = 3
-    ("relu", 2, 4, 1, 100_000),   # N = 8, y = 1: plain Metropolis on the loss
+@pytest.mark.parametrize("activation, K, n, y, samples, layout", [
+    ("sign", 1, 7, 2, 150_000, "tree"),   # N = 7, 2^14 configurations
+    ("sign", 3, 1, 3, 50_000, "tree"),    # N = 3, committee of three single-input units, y = 3
+    ("relu", 2, 4, 2, 300_000, "tree"),   # N = 8, 2^16 configurations
+    ("relu", 2, 2, 3, 100_000, "tree"),   # N = 4, y = 3
+    ("relu", 2, 4, 1, 100_000, "tree"),   # N = 8, y = 1: plain Metropolis on the loss
+    ("sign", 3, 3, 1, 100_000, "fully-connected"),  # 9 weights, three units on the same 3 inputs
+    ("relu", 2, 4, 2, 300_000, "fully-connected"),  # 8 weights, two units on the same 4 inputs, y = 2
 ])
-def test_detailed_balance_against_exact_enumeration(activation, K, n, y, samples):
+def test_detailed_balance_against_exact_enumeration(activation, K, n, y, samples, layout):
     beta, gamma = 0.8, 0.5
-    machine, problem, state = tiny(activation, K, n, 0.6, y, seed=2024)
+    machine, problem, state = tiny(activation, K, n, 0.6, y, seed=2024, architecture=layout)
     counts = sampled_histogram(problem, state, beta, gamma, samples, 3)  # a sample every 3 sweeps
     assert chi_square_pvalue(counts, exact_measure(machine, y, beta, gamma)) > 1e-3
     # power: the same histogram is rejected against the measure with beta or gamma 10% off
@@ -337,6 +347,34 @@ def test_cli_anneal_prints_the_run_as_json(run_cli):
     assert result["reference_stability_var"] == pytest.approx(reference.var(), abs=1e-12)
     assert result["reference_error_fraction"] == np.mean(reference <= 0)
     assert replicas.min() > 0  # every replica is a solution
+
+
+def test_one_unit_fully_connected_is_the_tree_and_more_units_share_the_inputs():
+    tree = anneal("sign", 1, 0.6, 3, 0.85, seed=4, schedule=Schedule(sweeps=800), inputs_per_unit=9)
+    full = anneal("sign", 1, 0.6, 3, 0.85, seed=4, schedule=Schedule(sweeps=800), inputs_per_unit=9,
+                  architecture="fully-connected")
+    np.testing.assert_array_equal(tree.W, full.W)  # K = 1: the perceptron either way, the same chain
+    run = anneal("relu", 4, 0.3, 3, 0.85, seed=2, schedule=Schedule(sweeps=1500, tolerance=0.05), inputs_per_unit=6,
+                 architecture="fully-connected")  # q moves in steps of 1/18 here: a band of 0.01 may hold none
+    machine = run.machine()
+    assert machine.xi.shape == (round(0.3 * 24), 6) and run.W.shape == (3, 24)  # load per weight, 6 inputs
+    assert run.solved and machine.architecture == "fully-connected"
+    h = np.einsum("ali,mi->alm", run.W.reshape(3, 4, 6).astype(int), machine.xi.astype(int))
+    m = machine.sigma * np.einsum("l,alm->am", np.array([1, 1, -1, -1]), np.maximum(h, 0))
+    assert (m > 0).all()  # every replica classifies the training set, fields from the shared inputs
+
+
+def test_cli_anneal_fully_connected(run_cli):
+    args = ["anneal", "--activation", "sign", "--K", "3", "--alpha", "0.4", "--y", "5", "--q1", "0.85", "--seed", "1",
+            "--sweeps", "1500", "--architecture", "fully-connected", "--inputs", "11", "--json"]
+    status, out, _ = run_cli(args)
+    result = json.loads(out)
+    run = anneal("sign", 3, 0.4, 5, 0.85, seed=1, schedule=Schedule(sweeps=1500), inputs_per_unit=11,
+                 architecture="fully-connected")
+    assert status == 0 and {k: result[k] for k in run.summary()} == run.summary()
+    assert result["architecture"] == "fully-connected" and result["n"] == 11
+    status, _, err = run_cli(args[:-5] + ["--inputs", "8", "--json"])  # a tree of K = 3 needs a multiple of 3
+    assert status == 2 and "--inputs must be a positive integer multiple of K" in err
 
 
 def test_cli_anneal_bad_parameter_exits_2(run_cli):

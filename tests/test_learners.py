@@ -68,7 +68,17 @@ def test_cli_learn_rsa(run_cli):
     assert status == 0 and result["found_solution"] and result["y"] == 5 and result["schedule_sweeps"] == 200
 
 
+def test_cli_learn_rsa_on_a_fully_connected_machine(run_cli):
+    status, result, _ = run_learn(run_cli, "--algorithm", "rsa", "--activation", "relu", "--K", "4", "--alpha", "0.2",
+                                  "--seed", "1", "--budget", "2000", "--y", "5", "--architecture", "fully-connected",
+                                  "--inputs", "10")
+    assert status == 0 and result["found_solution"]
+    assert result["architecture"] == "fully-connected" and result["n"] == 10 and result["K"] == 4
+
+
 @pytest.mark.parametrize("args, word", [
+    (["--algorithm", "gd", "--activation", "relu", "--K", "4", "--alpha", "1", "--seed", "0", "--architecture",
+      "fully-connected"], "architecture"),
     (["--algorithm", "gd", "--activation", "sign", "--K", "4", "--alpha", "1", "--seed", "0"], "activation"),
     (["--algorithm", "sa", "--activation", "erf", "--K", "5", "--alpha", "1", "--seed", "0"], "activation"),
     (["--algorithm", "gd", "--activation", "relu", "--K", "5", "--alpha", "1", "--seed", "0"], "even K"),

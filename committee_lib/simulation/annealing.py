@@ -143,15 +143,17 @@ class AnnealResult:
     center_errors: int
     W: np.ndarray
     reference: np.ndarray
+    architecture: str = "tree"
 
     def machine(self):
         """The training set of this run, drawn again from default_rng(seed)."""
-        return random_machine(self.activation, self.K, self.alpha, np.random.default_rng(self.seed), self.n)
+        return random_machine(self.activation, self.K, self.alpha, np.random.default_rng(self.seed), self.n,
+                              self.architecture)
 
     def summary(self):
         """JSON-ready numbers (no weights)."""
-        keys = ("activation", "K", "n", "alpha", "y", "q1", "seed", "solved", "sweeps", "q", "gamma", "beta",
-                "replica_errors", "center_errors")
+        keys = ("activation", "architecture", "K", "n", "alpha", "y", "q1", "seed", "solved", "sweeps", "q", "gamma",
+                "beta", "replica_errors", "center_errors")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -318,7 +320,7 @@ def build_problem(machine, y):
         p=machine.p,
         y=y,
         unit=np.repeat(np.arange(machine.K, dtype=np.int64), machine.n),
-        Y=pack(machine.xi.T * machine.sigma == 1),
+        Y=pack(machine.unit_patterns.T * machine.sigma == 1),
         label=pack(machine.sigma == 1),
         valid=pack(np.ones(machine.p, bool)),
         out_mask=np.where(machine.c > 0, ZERO, ONES).astype(np.uint64),
@@ -401,8 +403,11 @@ def check_memory(activation, K, alpha, y, inputs_per_unit=None, available=None):
                (culprit, "lower y" + (" or N/K" if inputs_per_unit is not None else "")), available)
 
 
-def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_unit=None, progress=False):
+def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_unit=None, architecture="tree",
+           progress=False):
     """One replicated anneal: machine from default_rng(seed), y replicas driven to overlap q1.
+    architecture "fully-connected": every unit sees the same inputs_per_unit inputs (committee.py);
+    the kernel is the same, each weight carrying the pattern entries of its input.
 
     Returns an AnnealResult; `solved` is False (with the final state) when the end condition
     was not reached within schedule.sweeps + schedule.patience sweeps.  y = 1 is plain simulated
@@ -414,7 +419,7 @@ def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_un
     s = schedule.checked(q1)
     check_memory(activation, K, alpha, y, inputs_per_unit)
     rng = np.random.default_rng(seed)
-    machine = random_machine(activation, K, alpha, rng, inputs_per_unit)
+    machine = random_machine(activation, K, alpha, rng, inputs_per_unit, architecture)
     W = replicas_around_center(rng, y, machine.N, s.gamma0)
     problem = build_problem(machine, y)
     state = initial_state(machine, problem, W, rng.integers(1, 2**63, size=4))
@@ -436,12 +441,12 @@ def anneal(activation, K, alpha, y, q1, seed, schedule=Schedule(), inputs_per_un
         q=float(control[1]), gamma=float(control[0]), beta=float(control[2]),
         replica_errors=[int(e) for e in errors(machine, state.W)],
         center_errors=int(errors(machine, reference)),
-        W=state.W.copy(), reference=reference,
+        W=state.W.copy(), reference=reference, architecture=machine.architecture,
     )
 
 
-def anneal_sample(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit=None):
+def anneal_sample(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit=None, architecture="tree"):
     """One sample of a sweep (samples.py): `anneal` without a progress bar.  It is defined here,
     with the engine, so that the result cache is keyed by the code of the engine only
     (cache.module_closure("annealing")), not by the code that schedules the samples."""
-    return anneal(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit)
+    return anneal(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit, architecture)

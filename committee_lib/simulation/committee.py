@@ -1,8 +1,12 @@
-"""The binary tree committee machine: random patterns, integer fields, the loss, classification.
+"""The binary committee machines: random patterns, integer fields, the loss, classification.
 
-N = K n inputs are split into K disjoint receptive fields of n = N/K inputs; hidden unit l sees
-inputs l n, ..., l n + n - 1 through binary weights W = +-1.  For pattern mu the hidden field is
-the integer h_l = sum_i W_li xi_li (the paper's lambda_l = h_l / sqrt(n)) and the output is
+Tree (the paper's): N = K n inputs are split into K disjoint receptive fields of n = N/K inputs;
+hidden unit l sees inputs l n, ..., l n + n - 1 through binary weights W = +-1.  Fully connected
+(book: fully_connected): every unit sees all n inputs, through weights l n, ..., l n + n - 1 of W.
+Either way W has K n weights, unit l owns weights l n .. l n + n - 1 and sees n inputs through them
+(`Machine.unit_patterns`: the pattern entry each weight multiplies), and a load alpha is patterns
+per weight, p = round(alpha K n).  For pattern mu the hidden field is the integer
+h_l = sum_i W_li xi_li (the paper's lambda_l = h_l / sqrt(n)) and the output is
 sign(sum_l c_l g(h_l)) (paper eq. 1):
 
     sign:  g = sign,        c_l = 1;                          K odd,  n odd  (no ties anywhere)
@@ -33,6 +37,7 @@ import numpy as np
 from ..errors import ParameterError, check_range
 
 ACTIVATIONS = ("sign", "relu")
+ARCHITECTURES = ("tree", "fully-connected")
 
 
 def check_architecture(activation, K, n):
@@ -49,19 +54,35 @@ def check_architecture(activation, K, n):
     return activation, int(K), int(n)
 
 
+def check_machine_architecture(architecture):
+    """The architecture: "tree" or "fully-connected"."""
+    if architecture not in ARCHITECTURES:
+        raise ParameterError(f"architecture must be one of {ARCHITECTURES} (got {architecture!r})")
+    return architecture
+
+
 @dataclass(frozen=True, eq=False)
 class Machine:
-    """A training set for a tree committee: xi (p, N) and sigma (p,) of +-1 (int8)."""
+    """A training set: xi (p, inputs) and sigma (p,) of +-1 (int8); inputs = K n for the tree, n
+    for the fully connected machine."""
 
     activation: str
     K: int
     n: int
     xi: np.ndarray
     sigma: np.ndarray
+    architecture: str = "tree"
 
     @property
     def N(self):
+        """The number of weights, K n (W has shape (..., N))."""
         return self.K * self.n
+
+    @property
+    def unit_patterns(self):
+        """(p, N): the pattern entry each weight multiplies (tree: xi itself; fully connected: xi
+        repeated once per unit, since every unit sees every input)."""
+        return self.xi if self.architecture == "tree" else np.tile(self.xi, (1, self.K))
 
     @property
     def p(self):
@@ -84,20 +105,23 @@ def pattern_count(alpha, N):
     return p
 
 
-def random_machine(activation, K, alpha, rng, inputs_per_unit=None):
-    """p = round(alpha N) patterns and labels, iid +-1 from rng; N = K n, n = K by default."""
+def random_machine(activation, K, alpha, rng, inputs_per_unit=None, architecture="tree"):
+    """p = round(alpha K n) patterns and labels, iid +-1 from rng; n inputs per unit (K by default),
+    K n inputs in all for the tree, n for the fully connected machine."""
     activation, K, n = check_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
+    architecture = check_machine_architecture(architecture)
     p = pattern_count(alpha, K * n)
-    xi = (2 * rng.integers(0, 2, size=(p, K * n)) - 1).astype(np.int8)
+    xi = (2 * rng.integers(0, 2, size=(p, K * n if architecture == "tree" else n)) - 1).astype(np.int8)
     sigma = (2 * rng.integers(0, 2, size=p) - 1).astype(np.int8)
-    return Machine(activation, K, n, xi, sigma)
+    return Machine(activation, K, n, xi, sigma, architecture)
 
 
 def hidden_fields(machine, W):
     """Integer hidden fields h[..., l, mu] = sum_i W_li xi^mu_li for weights W of shape (..., N)."""
     W = np.asarray(W, np.int64)
     blocks = W.reshape(*W.shape[:-1], machine.K, machine.n)
-    return np.einsum("...li,mli->...lm", blocks, machine.xi.reshape(machine.p, machine.K, machine.n).astype(np.int64))
+    patterns = machine.unit_patterns.reshape(machine.p, machine.K, machine.n).astype(np.int64)
+    return np.einsum("...li,mli->...lm", blocks, patterns)
 
 
 def margins(machine, W):

@@ -79,18 +79,20 @@ def flatness_verdict(plain, replicated, index):
     return "not measurably more robust (within three standard errors)"
 
 
-def annealing_task(algorithm, activation, K, alpha, seed, work, y=10, q1=0.85, inputs_per_unit=None, **schedule):
+def annealing_task(algorithm, activation, K, alpha, seed, work, y=10, q1=0.85, inputs_per_unit=None,
+                   architecture="tree", **schedule):
     """The samples.Task of one binary run at equal total work: algorithm "sa" (y = 1, work sweeps)
     or "rsa" (y replicas, work / y sweeps); patience 0; other Schedule fields from `schedule`."""
     work = _check_int("work", work, 1)
     y = _check_int("y", y, 2)
     if algorithm == "sa":
-        return Task(activation, K, alpha, 1, q1, seed, Schedule(sweeps=work, patience=0, **schedule), inputs_per_unit)
+        return Task(activation, K, alpha, 1, q1, seed, Schedule(sweeps=work, patience=0, **schedule), inputs_per_unit,
+                    architecture)
     if algorithm == "rsa":
         if work % y:
             raise ParameterError(f"work must be a multiple of y = {y} (got {work})")
         return Task(activation, K, alpha, y, q1, seed, Schedule(sweeps=work // y, patience=0, **schedule),
-                    inputs_per_unit)
+                    inputs_per_unit, architecture)
     raise ParameterError(f"algorithm must be 'sa' or 'rsa' for binary weights (got {algorithm!r})")
 
 
@@ -207,10 +209,13 @@ def solved_noise(runs, sizes, n_draws):
     return over_samples([sphere_noise(r.machine(), r.W, sizes, n_draws, seed=r.seed) for r in solved])
 
 
-def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=None, y=10, q1=0.85):
+def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=None, y=10, q1=0.85, architecture="tree"):
     """One learner on one training set, for the command line: a JSON-ready dict (no weights) with
     "algorithm" and "found_solution".  budget: gradient steps (gd, default Descent.steps) or total
-    sweeps x replicas (sa, rsa; default 20000)."""
+    sweeps x replicas (sa, rsa; default 20000).  architecture: "tree" or "fully-connected" (sa, rsa)."""
+    if algorithm == "gd" and architecture != "tree":
+        raise ParameterError(f"gradient descent runs tree machines only so far: architecture must be 'tree' for gd "
+                             f"(got {architecture!r})")
     if algorithm == "gd":
         settings = Descent() if budget is None else Descent(steps=budget)
         result = gradient_descent(activation, K, alpha, seed, settings, inputs_per_unit)
@@ -218,7 +223,7 @@ def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=No
     if algorithm not in ALGORITHMS:
         raise ParameterError(f"algorithm must be one of {', '.join(ALGORITHMS)} (got {algorithm!r})")
     task = annealing_task(algorithm, activation, K, alpha, seed, 20000 if budget is None else budget, y, q1,
-                          inputs_per_unit)
+                          inputs_per_unit, architecture)
     result = anneal(*task)
     summary = result.summary()
     summary["work"] = result.y * result.schedule.sweeps

@@ -246,6 +246,8 @@ def perturbation_orders(seed, draws, N, m):
 def _checked_weights(machine, W):
     """W as int8 (n_w, N) of +-1, the machine validated; ParameterError otherwise."""
     check_architecture(machine.activation, machine.K, machine.n)
+    if machine.architecture != "tree":  # input noise moves one input of every unit at once: not modelled here
+        raise ParameterError(f"the robustness experiments need architecture 'tree' (got {machine.architecture!r})")
     W = np.asarray(W)
     if W.ndim not in (1, 2) or W.shape[-1] != machine.N or W.size == 0:
         raise ParameterError(f"W must have shape (n_w, N) or (N,) with N = {machine.N}, n_w >= 1 (got {W.shape})")

@@ -69,6 +69,7 @@ class Task(NamedTuple):
     seed: int
     schedule: Schedule
     inputs_per_unit: int | None = None
+    architecture: str = "tree"
 
     def canonical(self):
         """The same anneal with inputs_per_unit None when it is K (N = K^2, the default machine), so
