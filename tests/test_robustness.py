@@ -448,3 +448,11 @@ def test_mean_tie_fraction_averages_the_references():
     runs = [anneal("relu", 6, 0.4, 4, 0.85, seed=s, schedule=QUICK) for s in (1, 2)]
     each = [tie_fraction(r.machine(), r.reference, 500, seed=r.seed) for r in runs]
     assert mean_tie_fraction(runs, 500) == pytest.approx(np.mean(each), abs=1e-15)
+
+
+def test_the_noise_experiments_refuse_a_fully_connected_machine_in_one_line():
+    machine = committee.random_machine("sign", 3, 0.4, np.random.default_rng(0), 5, "fully-connected")
+    W = np.ones(machine.N, np.int8)
+    for experiment in (input_noise, weight_noise):
+        with pytest.raises(ParameterError, match="architecture 'tree'"):
+            experiment(machine, W, [0.1], 2, seed=0)
