@@ -89,7 +89,16 @@ def test_every_glued_value_is_printed(book, pages):
              for value in re.findall(r'<span class="pasted-text">(.*?)</span>', page.read_text())]
     assert len(glued) > 100  # the quick book glues 371 values into its text
     text = squeeze("".join(pages))
-    missing = sorted({value for value in glued if squeeze(value) not in text})
+    squeezed = [squeeze(page) for page in pages]
+
+    def across_a_page_break(value):
+        # a sentence broken by a page break: its start on one page, the rest on the next (the text
+        # extraction may put what else the first page holds, a table, in between)
+        return any(value[:k] in first and value[k:] in second
+                   for first, second in zip(squeezed, squeezed[1:]) for k in range(1, len(value)))
+
+    missing = sorted({value for value in glued
+                      if squeeze(value) not in text and not across_a_page_break(squeeze(value))})
     assert not missing, f"glued values missing from the PDF: {missing[:10]}"
 
 
