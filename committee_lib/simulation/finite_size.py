@@ -86,10 +86,10 @@ def time_average(result, sweeps, every):
     return out
 
 
-def time_average_sample(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit, sweeps, every):
-    """time_average of one (cached) anneal_sample, with its end-state moments for comparison:
-    {"end": sample_moments, "time": time_average}."""
-    result = cached(anneal_sample)(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit)
+def time_average_sample(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit, architecture, sweeps, every):
+    """time_average of one (cached) anneal_sample (the fields of a samples.Task, then sweeps and every),
+    with its end-state moments for comparison: {"end": sample_moments, "time": time_average}."""
+    result = cached(anneal_sample)(activation, K, alpha, y, q1, seed, schedule, inputs_per_unit, architecture)
     return {"end": sample_moments(result), "time": time_average(result, sweeps, every)}
 
 
