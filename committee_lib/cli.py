@@ -26,7 +26,7 @@ import sys
 
 from . import __version__
 from .simulation.annealing import Schedule, anneal
-from .theory.architecture import ARCHITECTURES
+from .architectures import ARCHITECTURES
 from .theory.capacity import capacity
 from .errors import ConvergenceError, ParameterError
 from .theory.franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER

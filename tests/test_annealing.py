@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from numba import njit
 from scipy.stats import chi2
 
+from committee_lib.architectures import ARCHITECTURES
 from committee_lib.simulation import committee
 from committee_lib.simulation.annealing import (
     Schedule,
@@ -104,7 +105,7 @@ architectures = st.one_of(
 
 # ----------------------------------------------------------------------------- incremental state
 @settings(max_examples=40, deadline=None)
-@given(arch=architectures, layout=st.sampled_from(committee.ARCHITECTURES), p=st.integers(1, 150),
+@given(arch=architectures, layout=st.sampled_from(ARCHITECTURES), p=st.integers(1, 150),
        y=st.integers(2, 4), seed=st.integers(0, 2**32 - 1), beta=st.floats(0.05, 4.0), gamma=st.floats(0.0, 2.0),
        sweeps=st.integers(1, 4))
 def test_incremental_state_equals_recomputation_after_sweeps(arch, layout, p, y, seed, beta, gamma, sweeps):
@@ -116,7 +117,7 @@ def test_incremental_state_equals_recomputation_after_sweeps(arch, layout, p, y,
 
 
 @settings(max_examples=40, deadline=None)
-@given(arch=architectures, layout=st.sampled_from(committee.ARCHITECTURES), p=st.integers(1, 150),
+@given(arch=architectures, layout=st.sampled_from(ARCHITECTURES), p=st.integers(1, 150),
        seed=st.integers(0, 2**32 - 1),
        moves=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10**6)), min_size=1, max_size=30))
 def test_every_flip_reports_the_recomputed_loss_change(arch, layout, p, seed, moves):

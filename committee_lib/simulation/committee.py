@@ -34,10 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..architectures import check_architecture_name
 from ..errors import ParameterError, check_range
 
 ACTIVATIONS = ("sign", "relu")
-ARCHITECTURES = ("tree", "fully-connected")
 
 
 def check_architecture(activation, K, n):
@@ -52,13 +52,6 @@ def check_architecture(activation, K, n):
         word = "odd" if parity else "even (and K >= 2)"
         raise ParameterError(f"{activation} needs K and N/K {word} (got K={K}, N/K={n})")
     return activation, int(K), int(n)
-
-
-def check_machine_architecture(architecture):
-    """The architecture: "tree" or "fully-connected"."""
-    if architecture not in ARCHITECTURES:
-        raise ParameterError(f"architecture must be one of {ARCHITECTURES} (got {architecture!r})")
-    return architecture
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +102,7 @@ def random_machine(activation, K, alpha, rng, inputs_per_unit=None, architecture
     """p = round(alpha K n) patterns and labels, iid +-1 from rng; n inputs per unit (K by default),
     K n inputs in all for the tree, n for the fully connected machine."""
     activation, K, n = check_architecture(activation, K, K if inputs_per_unit is None else inputs_per_unit)
-    architecture = check_machine_architecture(architecture)
+    architecture = check_architecture_name(architecture)
     p = pattern_count(alpha, K * n)
     xi = (2 * rng.integers(0, 2, size=(p, K * n if architecture == "tree" else n)) - 1).astype(np.int8)
     sigma = (2 * rng.integers(0, 2, size=p) - 1).astype(np.int8)

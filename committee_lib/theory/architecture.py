@@ -22,11 +22,10 @@ such limit: its output is a perceptron on the N inputs, capacity per weight 2/K 
 
 import math
 
+from ..architectures import check_architecture_name
 from ..errors import ParameterError
 from .kernels import Kernel
 
-#: the architectures a Model can have
-ARCHITECTURES = ("tree", "fully-connected")
 #: 1 - p1 below this: the activation is linear up to round-off
 LINEAR_TOLERANCE = 1e-9
 
@@ -67,6 +66,4 @@ class FullyConnected(Kernel):
 
 def architecture_kernel(kernel, architecture):
     """The large-K kernel of the units of kernel in a machine of the given architecture ("tree" or "fully-connected")."""
-    if architecture not in ARCHITECTURES:
-        raise ParameterError(f"architecture must be one of {', '.join(ARCHITECTURES)} (got {architecture!r})")
-    return kernel if architecture == "tree" else FullyConnected(kernel)
+    return kernel if check_architecture_name(architecture) == "tree" else FullyConnected(kernel)
