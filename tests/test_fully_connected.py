@@ -188,3 +188,86 @@ def test_cli_bad_input_is_one_line(args, words):
 def test_bad_architecture_names_the_parameter():
     with pytest.raises(ParameterError, match="architecture must be one of tree, fully-connected"):
         Model.of("relu", architecture="dense")
+
+
+# ----------------------------------------------------------------------------- stabilities and annealing (chapter: replicated annealing)
+def test_fig3_left_passes_the_architecture_and_keeps_the_tree_unchanged():
+    from committee_lib.theory.stabilities import fig3_left
+
+    grid = np.linspace(-1.0, 3.0, 41)
+    default = fig3_left(grid, alpha=0.2, activations=("sign",), reference=None)["sign"]
+    tree = fig3_left(grid, alpha=0.2, activations=("sign",), reference=None, architecture="tree")["sign"]
+    fc = fig3_left(grid, alpha=0.2, activations=("sign",), architecture=FC)["sign"]
+    for kind in ("typical", "replica"):
+        assert np.array_equal(default[kind], tree[kind])  # bit for bit
+        assert default["summaries"][kind].as_dict() == tree["summaries"][kind].as_dict()
+    for kind in ("typical", "replica", "reference"):
+        assert fc["distributions"][kind].architecture == FC and fc["summaries"][kind].scale == fc_kernel("sign").output_scale
+    assert fc["distributions"]["replica"].point.model.architecture == FC
+    assert fc["distributions"]["replica"].point.q0 == 0.0  # the permutation-symmetric saddle point
+    typical = fc["distributions"]["typical"].summary()  # q = 0: a half-normal (normalised units)
+    assert typical.mean == pytest.approx(math.sqrt(2 / math.pi), abs=1e-10)
+    assert typical.variance == pytest.approx(1 - 2 / math.pi, abs=1e-10)
+    assert fc["summaries"]["replica"].mean != tree["summaries"]["replica"].mean
+
+
+def test_the_symmetric_large_deviation_point_of_fc_relu_ends_where_a_q0_branch_starts():
+    from committee_lib.theory.large_deviations import ld_finite_y, symmetric_load_limit
+
+    model = Model.of("relu", "binary", 0.0, 64, (0.0, 4.0), architecture=FC)
+    limit = symmetric_load_limit(0.85, 20, model=model)
+    assert 0.1 < limit < 0.3
+    assert ld_finite_y(0.97 * limit, 0.85, 20, model=model).q0 == 0.0
+    above = ld_finite_y(1.03 * limit, 0.85, 20, model=model).q0
+    assert 0.0 < above < 0.03  # continuous: the branch q0 > 0 leaves 0 there (kappa_FC''(0) > 0)
+    assert symmetric_load_limit(0.85, 20, model=Model.of("sign", "binary", architecture=FC)) is None  # kappa''(0) = 0
+    with pytest.raises(ParameterError, match="kappa'\\(0\\) > 0"):
+        symmetric_load_limit(0.85, 20, "relu")  # the tree
+
+
+def test_the_typical_fc_relu_solution_is_refused_above_the_symmetry_breaking_load():
+    from committee_lib.theory.stabilities import typical_stability
+
+    model = Model.of("relu", "binary", 0.0, 64, (0.0, 4.0), architecture=FC)
+    psb = rs.alpha_q0_instability(model=model)
+    assert typical_stability(0.9 * psb, model=model).q == 0.0
+    with pytest.raises(ParameterError, match="alpha must be below"):
+        typical_stability(1.1 * psb, model=model)
+
+
+def test_pair_groups_lay_out_both_architectures_on_the_same_training_sets():
+    from committee_lib.simulation.annealing import Schedule
+    from committee_lib.simulation.fully_connected import pair_groups
+
+    schedule = Schedule(sweeps=400)
+    groups = pair_groups({"sign": (3, 5)}, 0.2, 4, 0.85, [0, 1, 2], {"sign": schedule}, 2, 0.25)
+    assert set(groups) == {("sign", a, *tail) for a in ("tree", FC) for tail in ((), ("check",), ("y = 1",))}
+    for arch in ("tree", FC):
+        assert [t.seed for t in groups["sign", arch]] == [0, 1, 2] and {t.architecture for t in groups["sign", arch]} == {arch}
+        assert [t.schedule.sweeps for t in groups["sign", arch, "check"]] == [100, 100]
+        assert {t.y for t in groups["sign", arch, "y = 1"]} == {1}
+        assert groups["sign", arch][0].K * (groups["sign", arch][0].inputs_per_unit or 3) == 15  # K n weights each
+
+
+def test_moments_against_theory_and_claim_verdicts():
+    from committee_lib.simulation.annealing import Schedule, anneal
+    from committee_lib.simulation.fully_connected import MOMENTS, claim_verdict, moments_against_theory
+    from committee_lib.simulation.observables import Estimate, stability_moments
+    from committee_lib.simulation.robustness import compare_curves
+    from committee_lib.theory.stabilities import StabilitySummary
+
+    runs = [anneal("sign", 3, 0.2, 4, 0.85, s, Schedule(sweeps=300), 5, FC) for s in (0, 1, 2)]
+    summary = StabilitySummary("replica", "sign", True, 1.0, 1.5, 0.25, 1.0, 0.1, 1.5, 0.25, 1.0)
+    rows = moments_against_theory(runs, {"replica": summary, "reference": summary})
+    assert [r[0] for r in rows] == [m[0] for m in MOMENTS]
+    assert rows[0][1] == 1.5 and rows[1][1] == 0.25 and rows[-1][1] is None
+    assert rows[0][2].mean == pytest.approx(np.mean(stability_moments(runs)["replica mean"]))
+
+    def curve(*means):
+        return Estimate(np.array(means), np.full(len(means), 0.01), 8)
+
+    low, high = curve(0.1, 0.2, 0.3), curve(0.1, 0.3, 0.4)
+    assert claim_verdict(compare_curves(high, low)) == "holds"
+    assert claim_verdict(compare_curves(low, high)) == "contradicted"
+    assert claim_verdict(compare_curves(curve(0.1, 0.3, 0.2), curve(0.1, 0.2, 0.3))) == "mixed"
+    assert claim_verdict(compare_curves(low, low)) == "not resolved"

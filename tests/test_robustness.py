@@ -13,6 +13,7 @@
 
 import numpy as np
 import pytest
+from scipy.special import ndtr
 from scipy.stats import chi2
 
 from committee_lib.simulation import committee
@@ -70,13 +71,19 @@ def plain_errors(activation, K, xi, sigma, W):
     return int(plain_wrong(activation, K, xi, sigma, W).sum())
 
 
-def setup(activation, seed, n_w=3, alpha=0.6):
+def setup(activation, seed, n_w=3, alpha=0.6, architecture="tree"):
     """A tiny machine and random weights (n_w, N): training errors of every kind."""
     K, n = SHAPES[activation]
     rng = np.random.default_rng(seed)
-    machine = committee.random_machine(activation, K, alpha, rng, n)
+    machine = committee.random_machine(activation, K, alpha, rng, n, architecture)
     W = (2 * rng.integers(0, 2, size=(n_w, machine.N)) - 1).astype(np.int8)
     return machine, W
+
+
+def seen_by_units(machine, x):
+    """The pattern entries (..., K n) the weights multiply: the tree's pattern itself, or the fully
+    connected pattern (..., n) once per unit (every unit sees every input)."""
+    return x if machine.architecture == "tree" else np.tile(x, machine.K)
 
 
 def training_errors(machine, W):
@@ -84,13 +91,17 @@ def training_errors(machine, W):
 
 
 # ----------------------------------------------------------------------------- brute force
+@pytest.mark.parametrize("architecture", ["tree", "fully-connected"])
 @pytest.mark.parametrize("activation", ["sign", "relu"])
-def test_input_noise_matches_brute_force(activation):
-    machine, W = setup(activation, 11)
+def test_input_noise_matches_brute_force(activation, architecture):
+    """Flip the inputs of each pattern, then classify it from scratch (in a fully connected machine
+    the flip of one input moves the field of every unit)."""
+    machine, W = setup(activation, 11, architecture=architecture)
     etas, T, seed = [0.3, 0.0, 0.1, 0.5, 0.3, 1.0], 6, 5
     curve = input_noise(machine, W, etas, T, seed)
-    flips = [round(eta * machine.N) for eta in etas]
-    orders = perturbation_orders(seed, machine.p * T, machine.N, max(flips))
+    inputs = machine.xi.shape[1]
+    flips = [round(eta * inputs) for eta in etas]
+    orders = perturbation_orders(seed, machine.p * T, inputs, max(flips))
     expected = np.zeros((len(W), len(etas)), np.int64)
     tied = np.zeros_like(expected)
     for mu in range(machine.p):
@@ -99,6 +110,7 @@ def test_input_noise_matches_brute_force(activation):
             for k, m in enumerate(flips):
                 x = machine.xi[mu].astype(np.int64)
                 x[order[:m]] *= -1
+                x = seen_by_units(machine, x)
                 for w in range(len(W)):
                     expected[w, k] += plain_wrong(activation, machine.K, x[None], machine.sigma[mu:mu + 1], W[w])[0]
                     tied[w, k] += plain_ties(activation, machine.K, x[None], W[w])[0]
@@ -109,9 +121,11 @@ def test_input_noise_matches_brute_force(activation):
     assert np.array_equal(curve.parameter, etas)
 
 
+@pytest.mark.parametrize("architecture", ["tree", "fully-connected"])
 @pytest.mark.parametrize("activation", ["sign", "relu"])
-def test_weight_noise_matches_brute_force(activation):
-    machine, W = setup(activation, 12)
+def test_weight_noise_matches_brute_force(activation, architecture):
+    machine, W = setup(activation, 12, architecture=architecture)
+    xi = seen_by_units(machine, machine.xi)
     fractions, T, seed = [0.2, 0.0, 0.05, 1.0, 0.5], 7, 9
     curve = weight_noise(machine, W, fractions, T, seed)
     flips = [round(f * machine.N) for f in fractions]
@@ -123,8 +137,8 @@ def test_weight_noise_matches_brute_force(activation):
             for k, m in enumerate(flips):
                 v = W[w].astype(np.int64)
                 v[orders[t, :m]] *= -1
-                expected[w, k] += plain_errors(activation, machine.K, machine.xi, machine.sigma, v)
-                tied[w, k] += plain_ties(activation, machine.K, machine.xi, v).sum()
+                expected[w, k] += plain_errors(activation, machine.K, xi, machine.sigma, v)
+                tied[w, k] += plain_ties(activation, machine.K, xi, v).sum()
     assert np.array_equal(curve.counts, expected)
     assert np.array_equal(curve.ties, tied) and (activation == "sign") == (tied.sum() == 0)
     assert curve.trials == machine.p * T
@@ -318,8 +332,8 @@ class HalfNormal:
 
     kind, lower = "half-normal", 0.0
 
-    def __init__(self, activation):
-        self.activation = activation
+    def __init__(self, activation, architecture="tree"):
+        self.activation, self.architecture = activation, architecture
 
     def density(self, lam):
         return 2.0 * np.exp(-0.5 * lam**2) / np.sqrt(2.0 * np.pi) * (lam > 0)
@@ -348,6 +362,37 @@ def test_theory_predicts_input_noise_on_a_large_self_labelled_machine(activation
     measured = input_noise(machine, W, levels, n_perturbations=10, seed=3).error_rate
     k = get_kernel(activation).correlation(1.0 - 2.0 * np.array(levels))
     np.testing.assert_allclose(measured, np.arccos(k) / np.pi, atol=0.02)
+
+
+@pytest.mark.parametrize("activation, K", [("sign", 33), ("relu", 32)])
+def test_theory_predicts_input_noise_on_a_fully_connected_machine_without_read_out(activation, K):
+    """The same on a fully connected machine (n = K inputs) whose units cancel their linear read-out
+    v = sum_k c_k w_k / sqrt(K), as the theory says solutions do: each input's K weights sum (with the
+    output weights) to 0 (ReLU) or +-1 (sign, K odd: |v|^2 / N = 1 / K).  The output correlation is then
+    (kappa - p1 rho (1 - M)) / (1 - p1 (1 - M)), M = |v|^2 / N (book: fully_connected), kappa_FC at M = 0,
+    and eq. (T) of a self-labelled network is its arccos / pi."""
+    rng = np.random.default_rng(8)
+    if activation == "sign":
+        W = np.stack([rng.permutation(np.repeat([1, -1], [(K + 1) // 2, K // 2])) for _ in range(K)], axis=1)
+    else:
+        half = 2 * rng.integers(0, 2, size=(K // 2, K)) - 1
+        W = np.vstack([half, np.stack([rng.permutation(column) for column in half.T], axis=1)])
+    W = W.reshape(-1).astype(np.int8)  # unit l owns weights l n .. l n + n - 1
+    machine = committee.random_machine(activation, K, 2.0, rng, K, "fully-connected")
+    m = committee.margins(machine, W)
+    keep = m != 0
+    sigma = np.where(m > 0, machine.sigma, -machine.sigma)[keep].astype(np.int8)
+    machine = committee.Machine(activation, K, K, machine.xi[keep], sigma, "fully-connected")
+    levels = np.array([0.05, 0.15, 0.3])
+    measured = input_noise(machine, W, levels, n_perturbations=10, seed=3).error_rate_coin  # (T) has no ties
+    c = machine.c.astype(float)
+    M = np.sum((c @ W.reshape(K, K).astype(float)) ** 2) / (K * K)  # |v|^2 / N
+    kernel, rho = get_kernel(activation), 1.0 - 2.0 * levels
+    p1 = kernel.dkappa(0.0)
+    k = (kernel.correlation(rho) - p1 * rho * (1.0 - M)) / (1.0 - p1 * (1.0 - M))
+    np.testing.assert_allclose(measured, np.arccos(k) / np.pi, atol=0.02)
+    tree_k = kernel.correlation(rho)  # the tree's kernel is a different prediction here
+    assert np.max(np.abs(np.arccos(tree_k) / np.pi - measured)) > 0.03
 
 
 def test_theory_limits():
@@ -450,9 +495,26 @@ def test_mean_tie_fraction_averages_the_references():
     assert mean_tie_fraction(runs, 500) == pytest.approx(np.mean(each), abs=1e-15)
 
 
-def test_the_noise_experiments_refuse_a_fully_connected_machine_in_one_line():
-    machine = committee.random_machine("sign", 3, 0.4, np.random.default_rng(0), 5, "fully-connected")
-    W = np.ones(machine.N, np.int8)
-    for experiment in (input_noise, weight_noise):
-        with pytest.raises(ParameterError, match="architecture 'tree'"):
-            experiment(machine, W, [0.1], 2, seed=0)
+def test_fully_connected_input_noise_counts_flips_of_the_inputs():
+    """eta is a fraction of the n inputs of a fully connected machine (not of its K n weights), and a
+    full flip inverts a sign machine there too."""
+    machine, W = setup("sign", 4, architecture="fully-connected")
+    curve = input_noise(machine, W, [0.2, 1.0], 3, seed=1)
+    assert np.array_equal(curve.flips, [round(0.2 * machine.n), machine.n])
+    assert np.array_equal(curve.counts[:, 1], 3 * (machine.p - training_errors_fc(machine, W)))
+
+
+def training_errors_fc(machine, W):
+    return np.array([plain_errors("sign", machine.K, seen_by_units(machine, machine.xi), machine.sigma, w) for w in W])
+
+
+def test_fully_connected_theory_uses_the_fully_connected_kernel():
+    """Eq. (T) with kappa_FC: at a given stability the error differs from the tree's, and the
+    correlation is kappa_FC(1 - 2 eta) = (kappa - kappa'(0) q)/(1 - kappa'(0))."""
+    kernel = get_kernel("relu")
+    q = 1.0 - 2.0 * 0.1
+    k_fc = (kernel.kappa(q) - kernel.dkappa(0.0) * q) / (1.0 - kernel.dkappa(0.0))
+    lam = np.array([0.3, 1.0])
+    expected = 1.0 - ndtr(k_fc * lam / np.sqrt(1.0 - k_fc**2))
+    assert error_given_stability(lam, 0.1, "relu", "fully-connected") == pytest.approx(expected, rel=1e-12)
+    assert not np.allclose(error_given_stability(lam, 0.1, "relu"), expected)

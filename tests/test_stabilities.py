@@ -395,3 +395,14 @@ def test_fig3_left_bundle():
         d = entry["distributions"][name]
         assert np.allclose(entry[name], d.density(grid, physical=True), rtol=1e-14, atol=0)
         assert entry["summaries"][name].physical and entry["summaries"][name].normalization == pytest.approx(1, abs=1e-8)
+
+
+def test_densities_at_kappa0_zero_are_the_limit_of_small_kappa0():
+    """kappa0 = 0 (the permutation-symmetric point of the fully connected machine): the outer z0 average
+    drops out, and the replica's and the reference's summaries are the limit kappa0 -> 0."""
+    from committee_lib.theory.stabilities import ReferenceStability, ReplicaStability
+
+    for cls, extra in ((ReplicaStability, {}), (ReferenceStability, {"kappa_a": 0.7, "kappa_ref0": 0.0})):
+        at, near = (cls(kappa0=k0, kappa1=0.6, y=20.0, activation="sign", **extra).summary() for k0 in (0.0, 1e-12))
+        for field in ("mean", "variance", "density_at_zero", "normalization"):
+            assert getattr(at, field) == pytest.approx(getattr(near, field), abs=1e-9)

@@ -79,6 +79,7 @@ from .annealing import _check_int
 from .committee import Machine, check_architecture, margins
 from ..errors import ConvergenceError, ParameterError, check_range
 from ..jit import jit
+from ..theory.architecture import architecture_kernel
 from ..theory.kernels import get_kernel
 from .observables import over_samples, panel_nodes, sample_stabilities
 from .samples import cached_batch
@@ -138,16 +139,19 @@ def signed_margins(h, c, labels, relu, out):
 
 
 @jit
-def nested_pass(h, a, B, order, flips, n, c, labels, relu, margin):
-    """Flip entries order[j] one at a time, h[l(i), col] -= 2 a_i B[i, col] (eq. (dh), a and B one
-    of W, xi each); margin[k] = signed margins (m) of every column after flips[k] flips (sorted)."""
+def nested_pass(h, a, B, order, flips, wiring, n, c, labels, relu, margin):
+    """Flip entries order[j] one at a time: for every weight v of wiring[i], h[v // n, col] -= 2 a_i B[v, col]
+    (eq. (dh), a and B one of W, xi each); margin[k] = signed margins (m) of every column after flips[k] flips
+    (sorted)."""
     done = 0
     for k in range(flips.size):
         for j in range(done, flips[k]):
             i = order[j]
-            l, s = i // n, 2 * a[i]
-            for col in range(h.shape[1]):
-                h[l, col] -= s * B[i, col]
+            s = 2 * a[i]
+            for v in wiring[i]:
+                l = v // n
+                for col in range(h.shape[1]):
+                    h[l, col] -= s * B[v, col]
         done = flips[k]
         signed_margins(h, c, labels, relu, margin[k])
 
@@ -162,29 +166,29 @@ def unit_fields(a, B, n, out):
 
 
 @jit
-def counting_buffers(xi, W, n, flips):
-    """(K, zero counts and ties (n_w, n_levels), the identity permutation of the N positions)."""
+def counting_buffers(W, n, flips, positions):
+    """(K, zero counts and ties (n_w, n_levels), the identity permutation of the positions)."""
     zeros = np.zeros((W.shape[0], flips.size), np.int64)
-    return xi.shape[1] // n, zeros, zeros.copy(), np.arange(xi.shape[1])
+    return W.shape[1] // n, zeros, zeros.copy(), np.arange(positions)
 
 
 @jit
-def input_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
+def input_noise_counts(xi, patterns, wiring, sigma, c, relu, n, W, flips, T, rng):
     """(counts, ties)[w, k]: pairs (mu, t) misclassified by (tied for) W[w] with flips[k] entries of
-    xi^mu flipped."""
+    xi^mu flipped (patterns: the entry each weight multiplies; wiring: the weights of each input)."""
     p, n_w = xi.shape[0], W.shape[0]
-    K, counts, ties, order = counting_buffers(xi, W, n, flips)
+    K, counts, ties, order = counting_buffers(W, n, flips, xi.shape[1])
     Wt = np.ascontiguousarray(W.T)
     h0, h = np.empty((K, n_w), np.int64), np.empty((K, n_w), np.int64)
     labels = np.empty(n_w, np.int64)
     margin = np.empty((flips.size, n_w), np.int64)
     for mu in range(p):
-        unit_fields(xi[mu], Wt, n, h0)
+        unit_fields(patterns[mu], Wt, n, h0)
         labels[:] = sigma[mu]
         for _ in range(T):
             draw_order(rng, order, flips[-1])
             h[:] = h0
-            nested_pass(h, xi[mu], Wt, order, flips, n, c, labels, relu, margin)
+            nested_pass(h, xi[mu], Wt, order, flips, wiring, n, c, labels, relu, margin)
             for k in range(flips.size):
                 for w in range(n_w):
                     counts[w, k] += margin[k, w] <= 0
@@ -193,12 +197,12 @@ def input_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
 
 
 @jit
-def weight_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
+def weight_noise_counts(xi, patterns, wiring, sigma, c, relu, n, W, flips, T, rng):
     """(counts, ties)[w, k]: pairs (mu, t) misclassified by (tied for) W[w] with flips[k] of its
-    weights flipped."""
-    p, n_w = xi.shape[0], W.shape[0]
-    K, counts, ties, order = counting_buffers(xi, W, n, flips)
-    xit = np.ascontiguousarray(xi.T)
+    weights flipped (wiring: the identity, each weight its own position; xi unused)."""
+    p, n_w = patterns.shape[0], W.shape[0]
+    K, counts, ties, order = counting_buffers(W, n, flips, W.shape[1])
+    xit = np.ascontiguousarray(patterns.T)
     h0, h = np.empty((n_w, K, p), np.int64), np.empty((K, p), np.int64)
     for w in range(n_w):
         unit_fields(W[w], xit, n, h0[w])
@@ -208,7 +212,7 @@ def weight_noise_counts(xi, sigma, c, relu, n, W, flips, T, rng):
         draw_order(rng, order, flips[-1])
         for w in range(n_w):
             h[:] = h0[w]
-            nested_pass(h, W[w], xit, order, flips, n, c, labels, relu, margin)
+            nested_pass(h, W[w], xit, order, flips, wiring, n, c, labels, relu, margin)
             for k in range(flips.size):
                 counts[w, k] += np.sum(margin[k] <= 0)
                 ties[w, k] += np.sum(margin[k] == 0)
@@ -246,8 +250,6 @@ def perturbation_orders(seed, draws, N, m):
 def _checked_weights(machine, W):
     """W as int8 (n_w, N) of +-1, the machine validated; ParameterError otherwise."""
     check_architecture(machine.activation, machine.K, machine.n)
-    if machine.architecture != "tree":  # input noise moves one input of every unit at once: not modelled here
-        raise ParameterError(f"the robustness experiments need architecture 'tree' (got {machine.architecture!r})")
     W = np.asarray(W)
     if W.ndim not in (1, 2) or W.shape[-1] != machine.N or W.size == 0:
         raise ParameterError(f"W must have shape (n_w, N) or (N,) with N = {machine.N}, n_w >= 1 (got {W.shape})")
@@ -265,30 +267,41 @@ def _checked_levels(name, levels, N):
     return levels, np.rint(levels * N).astype(np.int64)
 
 
-def _experiment(kernel, name, machine, W, levels, n_perturbations, seed):
-    """Validate, run `kernel` on the distinct sorted flip counts and map back to the caller's order."""
+def input_wiring(machine):
+    """(inputs, fan-out): the weights that multiply each input, eq. (dh): tree, weight i alone; fully
+    connected, weight l n + i of every unit l."""
+    weights = np.arange(machine.N, dtype=np.int64)
+    return weights[:, None] if machine.architecture == "tree" else np.ascontiguousarray(weights.reshape(machine.K, -1).T)
+
+
+def _experiment(kernel, name, machine, W, levels, n_perturbations, seed, wiring):
+    """Validate, run `kernel` on the distinct sorted flip counts (of the len(wiring) positions) and map back
+    to the caller's order."""
     single = np.ndim(W) == 1
     W = _checked_weights(machine, W)
-    levels, flips = _checked_levels(name, levels, machine.N)
+    levels, flips = _checked_levels(name, levels, len(wiring))
     T = _check_int("n_perturbations", n_perturbations, 1)
     rng = rng_state(seed)
     distinct, position = np.unique(flips, return_inverse=True)
     relu = machine.activation == "relu"
-    counts, ties = kernel(machine.xi, machine.sigma, machine.c.astype(np.int64), relu, machine.n, W, distinct, T, rng)
+    counts, ties = kernel(machine.xi, machine.unit_patterns, wiring, machine.sigma, machine.c.astype(np.int64), relu,
+                          machine.n, W, distinct, T, rng)
     counts, ties = counts[:, position], ties[:, position]
     return NoiseCurve(levels, flips, counts[0] if single else counts, machine.p * T, ties[0] if single else ties)
 
 
 def input_noise(machine, W, etas, n_perturbations=50, seed=0):
-    """NoiseCurve of input noise: each pattern with round(eta N) distinct entries flipped, T =
+    """NoiseCurve of input noise: each pattern with round(eta N) distinct entries flipped (N its inputs: K n
+    for the tree, n for the fully connected machine, where a flip moves the field of every unit), T =
     n_perturbations nested draws per pattern shared by every weight vector (module docstring)."""
-    return _experiment(input_noise_counts, "etas", machine, W, etas, n_perturbations, seed)
+    return _experiment(input_noise_counts, "etas", machine, W, etas, n_perturbations, seed, input_wiring(machine))
 
 
 def weight_noise(machine, W, fractions, n_perturbations=50, seed=0):
     """NoiseCurve of weight noise: round(f N) distinct weights flipped, the whole training set
     classified; T = n_perturbations nested draws shared by every weight vector (module docstring)."""
-    return _experiment(weight_noise_counts, "fractions", machine, W, fractions, n_perturbations, seed)
+    wiring = np.arange(machine.N, dtype=np.int64)[:, None]  # each weight flips alone
+    return _experiment(weight_noise_counts, "fractions", machine, W, fractions, n_perturbations, seed, wiring)
 
 
 # ----------------------------------------------------------------------------- curves over samples
@@ -326,8 +339,8 @@ def tie_fraction(machine, W, n_patterns=20000, seed=0):
     the error of an uncorrelated pattern (eta = 1/2) from 1/2 to 1/2 + tie / 2."""
     n_patterns = _check_int("n_patterns", n_patterns, 1)
     rng = np.random.default_rng(_check_int("seed", seed, 0))
-    xi = (2 * rng.integers(0, 2, size=(n_patterns, machine.N)) - 1).astype(np.int8)
-    fresh = Machine(machine.activation, machine.K, machine.n, xi, np.ones(n_patterns, np.int8))
+    xi = (2 * rng.integers(0, 2, size=(n_patterns, machine.xi.shape[1])) - 1).astype(np.int8)
+    fresh = Machine(machine.activation, machine.K, machine.n, xi, np.ones(n_patterns, np.int8), machine.architecture)
     return float(np.mean(margins(fresh, _checked_weights(machine, W)) == 0))
 
 
@@ -337,11 +350,12 @@ def mean_tie_fraction(results, n_patterns=20000):
 
 
 # ----------------------------------------------------------------------------- large-K theory
-def error_given_stability(lam, level, activation):
+def error_given_stability(lam, level, activation, architecture="tree"):
     """P(error | lambda) after flipping a fraction `level` of the entries, eq. (T): H(k lambda /
-    sqrt(1 - k^2)), k = kappa(1 - 2 level); the step theta(-lambda) at level 0 (1/2 at lambda = 0)."""
+    sqrt(1 - k^2)), k = kappa(1 - 2 level); the step theta(-lambda) at level 0 (1/2 at lambda = 0).
+    kappa is the architecture's kernel (fully connected: kappa_FC, book fully_connected)."""
     level = check_range("level", level, 0.0, 1.0)
-    k = get_kernel(activation).correlation(1.0 - 2.0 * level)
+    k = architecture_kernel(get_kernel(activation), architecture).correlation(1.0 - 2.0 * level)
     lam = np.asarray(lam, dtype=float)
     spread = np.sqrt(max(1.0 - k * k, 0.0))
     if spread == 0.0:
@@ -359,23 +373,26 @@ def noise_theory(distribution, levels, order=64, width=12.0):
     if abs(w.sum() - 1.0) > 1e-6:
         raise ConvergenceError(f"the {distribution.kind} stability density integrates to {w.sum():.8f} on "
                                f"[{lower:g}, {width:g}], not 1")
-    return np.array([w @ error_given_stability(lam, x, distribution.activation) for x in np.atleast_1d(levels)])
+    return np.array([w @ error_given_stability(lam, x, distribution.activation, distribution.architecture)
+                     for x in np.atleast_1d(levels)])
 
 
-def noise_from_stabilities(stabilities, levels, activation):
+def noise_from_stabilities(stabilities, levels, activation, architecture="tree"):
     """Eq. (T) averaged over measured normalised stabilities (any shape) instead of a density."""
     lam = np.ravel(np.asarray(stabilities, dtype=float))
-    return np.array([error_given_stability(lam, x, activation).mean() for x in np.atleast_1d(levels)])
+    return np.array([error_given_stability(lam, x, activation, architecture).mean() for x in np.atleast_1d(levels)])
 
 
 def noise_from_sample_stabilities(results, levels, activation):
     """Eq. (T) over the measured stabilities of annealed groups (normalised units), pooled over the
     samples: {"replica": rates, "reference": rates} (robustness chapter, "Finite K")."""
-    scale = get_kernel(activation).output_scale  # physical -> normalised stabilities
+    architecture = results[0].architecture
+    scale = architecture_kernel(get_kernel(activation), architecture).output_scale  # physical -> normalised
     measured = [sample_stabilities(r) for r in results]
     return {"replica": noise_from_stabilities(np.concatenate([s[0].ravel() for s in measured]) / scale, levels,
-                                              activation),
-            "reference": noise_from_stabilities(np.concatenate([s[1] for s in measured]) / scale, levels, activation)}
+                                              activation, architecture),
+            "reference": noise_from_stabilities(np.concatenate([s[1] for s in measured]) / scale, levels, activation,
+                                                architecture)}
 
 
 def _checked_curves(parameter, *rates):

@@ -44,6 +44,7 @@ from .energetic import energetic_envelope, tilted_output
 from .local_entropy import LocalEntropy, local_entropy, local_entropy_curve, phi_alpha0
 from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, ModelResult, resolve
 from .priors import PRIORS, get_prior
+from .priors.binary import SYMMETRIC_PROBE
 from ..roots import bisect_into_domain, find_root
 from .rs import rs_overlap, rs_solution
 
@@ -168,6 +169,26 @@ def ld_finite_y(alpha, q1, y, activation="relu", weights="binary", margin=0.0, q
             f"(a solution exists only for q1 above the typical overlap)")
     prior.ld_solve(problem, start if isinstance(start, LDPoint) else None, what)
     return problem.point()
+
+
+def symmetric_load_limit(q1, y, activation="relu", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *, model=None):
+    """The load above which the finite-y saddle point q0 = qhat0 = 0 of binary weights and a kernel with kappa'(0) = 0
+    (the fully connected machine's, book fully_connected) is unstable; None if it never is (kappa''(0) = 0).
+
+    The right-hand side qhat0 = alpha kappa'(q0(qhat0)) E<g>^2 is alpha times a map with slope s at qhat0 -> 0 (q0
+    grows linearly with qhat0, kappa'(q0) with q0); the point is stable while alpha s < 1: alpha = 1/s, s read at
+    qhat0 = SYMMETRIC_PROBE."""
+    model = resolve(model, activation, "binary", margin, quad_order, GEOMETRY_MARGINS, fixed_weights=True)
+    if not model.kernel.dkappa(0.0) == 0.0:
+        raise ParameterError(f"q0 = 0 is not a saddle point of the {model.architecture} {model.activation} machine "
+                             "(kappa'(0) > 0): no symmetric load limit")
+    if abs(model.kernel.d2kappa(0.0)) < 1e-12:
+        return None
+    q1 = check_range("q1", q1, 0.0, 1.0, low_open=True, high_open=True)
+    problem = _FiniteY(model, 1.0, q1, check_y(y))
+    problem.c_guess = 1.0 / problem.y
+    model.prior.ld_residual(problem, math.log(SYMMETRIC_PROBE))  # sets q0(qhat0) in problem.last
+    return SYMMETRIC_PROBE / problem.energetic_rhs(problem.last[0])
 
 
 def finite_y_curve(alpha, q1, ys, activation="relu", weights="binary", margin=0.0, quad_order=DEFAULT_QUAD_ORDER, *,

@@ -46,6 +46,11 @@ mode by maximising the density and P(0+) = density at lambda = 0 (right limit).
 All quadrature-heavy numerics are the numba kernels of energetic.stabilities, vectorised over the
 lambda grid (Gauss-Legendre panels, the inner group integral on the peak-centred tilted nodes).
 
+Every distribution carries the architecture of its Model (book: fully_connected): the fully connected
+machine's kernel kappa_FC has kappa_FC'(0) = 0, so its typical solution and the overlap q0 between groups
+sit at 0 (the permutation-symmetric point; kappa0 = 0 above) below the loads where that point turns
+unstable, and its physical scale is the output_scale of kappa_FC.
+
 The last section is about finite K: the lattice on which a simulated machine's stabilities live.
 """
 
@@ -60,11 +65,12 @@ from ..errors import ConvergenceError, ParameterError, check_range
 from .energetic import (group_density_kernel, group_moments_kernel, group_outer, limit_density_kernel,
                         limit_moments_kernel, reference_mixture, tilted_peaks, typical_density_kernel)
 from .gaussian import jit, legendre, log_normal
+from .architecture import architecture_kernel
 from .kernels import get_kernel
 from .large_deviations import LDPoint, ld_finite_y
 from .local_entropy import LocalEntropy
-from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, check_margin, resolve
-from .rs import rs_solution
+from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, check_margin, resolve
+from .rs import alpha_q0_instability, rs_solution
 
 #: default Gauss-Legendre order per panel of the density kernels (the exact moments use DEFAULT_QUAD_ORDER)
 DENSITY_QUAD_ORDER = 24
@@ -156,7 +162,7 @@ class StabilityDistribution:
 
     Subclasses provide `_density(lam)` (normalised, vectorised numba kernel), `_exact_moments()`
     (E lambda, E lambda^2), `lower` where the support does not start at the margin (the reference: -inf)
-    and the attributes kind, activation, scale (kernel.output_scale).
+    and the attributes kind, activation, architecture, scale (the output_scale of the architecture's kernel).
     """
 
     kind = "stability"
@@ -173,7 +179,7 @@ class StabilityDistribution:
         check_margin(self.margin, GEOMETRY_MARGINS)
         _check_order(self.quad_order)
         _check_order(self.moments_order)
-        object.__setattr__(self, "scale", get_kernel(self.activation).output_scale)
+        object.__setattr__(self, "scale", architecture_kernel(get_kernel(self.activation), self.architecture).output_scale)
 
     # -- units
     def _to_lambda(self, x, physical):
@@ -320,11 +326,12 @@ class TypicalStability(StabilityDistribution):
     q: float | None = None
     alpha: float | None = None
     quad_order: int = DENSITY_QUAD_ORDER
+    architecture: str = "tree"
     moments_order: int = DEFAULT_QUAD_ORDER
     kind = "typical"
 
     def __post_init__(self):
-        _check_kappa("kappa", self.kappa)
+        _check_kappa("kappa", self.kappa, low_open=False)
         self._check_common()
         s, e = math.sqrt(self.kappa), math.sqrt(1.0 - self.kappa)
         object.__setattr__(self, "_exact", tuple(float(v) for v in group_moments_kernel(
@@ -364,11 +371,12 @@ class ReplicaStability(StabilityDistribution):
     margin: float = 0.0
     point: LDPoint | None = None
     quad_order: int = DENSITY_QUAD_ORDER
+    architecture: str = "tree"
     moments_order: int = DEFAULT_QUAD_ORDER
     kind = "replica"
 
     def __post_init__(self):
-        k0 = _check_kappa("kappa0", self.kappa0)
+        k0 = _check_kappa("kappa0", self.kappa0, low_open=False)
         k1 = _check_kappa("kappa1", self.kappa1)
         if k0 > k1:
             raise ParameterError(f"kappa0 must not exceed kappa1 (got {k0!r} > {k1!r})")
@@ -416,6 +424,7 @@ class LimitStability(StabilityDistribution):
     margin: float = 0.0
     point: LocalEntropy | None = None
     quad_order: int = LIMIT_QUAD_ORDER
+    architecture: str = "tree"
     moments_order: int = DEFAULT_QUAD_ORDER
     kind = "limit"
 
@@ -457,12 +466,13 @@ class ReferenceStability(StabilityDistribution):
     rho_0: float | None = None
     point: LDPoint | None = None
     quad_order: int = DENSITY_QUAD_ORDER
+    architecture: str = "tree"
     moments_order: int = DEFAULT_QUAD_ORDER
     kind = "reference"
     lower = -math.inf
 
     def __post_init__(self):
-        k0 = _check_kappa("kappa0", self.kappa0)
+        k0 = _check_kappa("kappa0", self.kappa0, low_open=False)
         k1 = _check_kappa("kappa1", self.kappa1)
         if not k0 < k1:
             raise ParameterError(f"the reference needs kappa0 < kappa1 (got {k0!r}, {k1!r})")
@@ -473,7 +483,7 @@ class ReferenceStability(StabilityDistribution):
         if self.method not in ("auto", "exact", "regression"):
             raise ParameterError(f"method must be 'auto', 'exact' or 'regression' (got {self.method!r})")
         s0, b, eps = math.sqrt(k0), math.sqrt(k1 - k0), math.sqrt(1.0 - k1)
-        a_coef = kr0 / s0
+        a_coef = kr0 / s0 if s0 > 0.0 else 0.0  # kappa0 = 0: other groups are independent (kappa_ref0 = 0)
         b_exact = (ka - kr0) / b
         d2_exact = 1.0 - a_coef**2 - b_exact**2
         method = self.method
@@ -543,9 +553,26 @@ def typical_stability(alpha, activation="relu", weights="binary", margin=0.0, qu
     quad_order: the density's nodes per panel; a given model's quad_order is that of the RS solve.
     """
     model = resolve(model, activation, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
-    rs = rs_solution(alpha, model=model)
-    return TypicalStability(kappa=model.kernel.kappa(rs.q), activation=model.activation, margin=model.margin, q=rs.q,
-                            alpha=rs.alpha, quad_order=quad_order)
+    q = symmetric_overlap(alpha, model)
+    if q is None:
+        rs = rs_solution(alpha, model=model)
+        q, alpha = rs.q, rs.alpha
+    return TypicalStability(kappa=model.kernel.kappa(q), activation=model.activation, margin=model.margin, q=q,
+                            alpha=float(alpha), quad_order=quad_order, architecture=model.architecture)
+
+
+def symmetric_overlap(alpha, model):
+    """0 where q = 0 is the typical RS solution (the permutation-symmetric phase of a kernel with kappa'(0) = 0,
+    the fully connected machine's: book fully_connected, below the load where q = 0 turns unstable), None for a
+    kernel with kappa'(0) > 0 (the tree's: the RS overlap is positive)."""
+    if not model.kernel.dkappa(0.0) == 0.0:
+        return None
+    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
+    unstable = alpha_q0_instability(model=model)
+    if unstable is not None and alpha >= unstable:
+        raise ParameterError(f"alpha must be below {unstable:.6g}, where the permutation-symmetric solution q = 0 of the "
+                             f"{model.architecture} {model.activation} machine turns unstable (got {alpha:g})")
+    return 0.0
 
 
 def typical_stability_at(q, activation="relu", margin=0.0, quad_order=DENSITY_QUAD_ORDER):
@@ -561,7 +588,7 @@ def replica_stability(point, quad_order=DENSITY_QUAD_ORDER):
     if not isinstance(point, LDPoint):
         raise ParameterError(f"point must be an LDPoint from ld_finite_y (got {type(point).__name__})")
     return ReplicaStability(kappa0=point.kappa0, kappa1=point.kappa1, y=float(point.y), activation=point.activation,
-                            margin=point.margin, point=point, quad_order=quad_order)
+                            margin=point.margin, point=point, quad_order=quad_order, architecture=point.architecture)
 
 
 def ld_replica_stability(alpha, q1, y, activation="relu", weights="binary", margin=0.0, quad_order=DENSITY_QUAD_ORDER,
@@ -584,7 +611,7 @@ def limit_stability(point, quad_order=LIMIT_QUAD_ORDER):
     if point.flat or not math.isfinite(point.gamma_q):
         raise ParameterError("the y -> infinity stability needs a finite Gamma_q (the point is in the flat region)")
     return LimitStability(kappa1=point.kappa1, gamma=point.dkappa1 * point.gamma_q, activation=point.activation,
-                          margin=point.margin, point=point, quad_order=quad_order)
+                          margin=point.margin, point=point, quad_order=quad_order, architecture=point.architecture)
 
 
 def group_overlaps(point, reference="majority", quad_order=DEFAULT_QUAD_ORDER):
@@ -615,15 +642,17 @@ def reference_stability(point, reference="majority", method="auto", quad_order=D
     return ReferenceStability(kappa0=point.kappa0, kappa1=point.kappa1, y=float(point.y),
                               kappa_a=kernel.kappa(min(rho_a, 1.0)), kappa_ref0=kernel.kappa(min(rho_0, 1.0)),
                               activation=point.activation, margin=point.margin, method=method, reference=reference,
-                              rho_a=rho_a, rho_0=rho_0, point=point, quad_order=quad_order)
+                              rho_a=rho_a, rho_0=rho_0, point=point, quad_order=quad_order,
+                              architecture=point.architecture)
 
 
 def fig3_left(grid, alpha=0.4, q1=0.85, y=20, weights="binary", activations=("sign", "relu"), reference="majority",
-              physical=True, margin=0.0):
+              physical=True, margin=0.0, architecture="tree"):
     """Fig. 3 (left) data on a grid of stabilities (physical units by default).
 
     Returns {activation: {"typical", "replica", "reference": density arrays, "summaries": {name:
     StabilitySummary}, "distributions": {name: StabilityDistribution}}}; reference=None skips it.
+    architecture "fully-connected": the large-K kernel of the fully connected machine (theory/architecture.py).
 
     Used in the book: :ref:`stabilities-theory` (notebooks/stabilities.md), and as the theory of
     Fig. 3 (right) in :ref:`robustness-fig3-right` (notebooks/robustness.md).
@@ -631,7 +660,7 @@ def fig3_left(grid, alpha=0.4, q1=0.85, y=20, weights="binary", activations=("si
     grid = np.asarray(grid, dtype=float)
     out = {}
     for act in activations:
-        model = resolve(None, act, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
+        model = Model.of(act, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, architecture)
         point = ld_finite_y(alpha, q1, y, model=model)
         dists = {"typical": typical_stability(alpha, model=model), "replica": replica_stability(point)}
         if reference is not None:

@@ -23,7 +23,9 @@ def group_outer_nodes(s0, b, eps, y, margin, x_ref, w_ref):
     changes on the scale eps right of the kink a = sqrt(k0) z0 - k = 0 and (y b^2 + eps^2)/eps left of
     it), plus cuts at 0, +-1.5, +-3, +-6 so that no panel is wider than the Gaussian bulk needs.
     """
-    cuts = np.concatenate((envelope_cuts(s0, eps, y * b * b, margin), np.array([-6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0])))
+    cuts = np.array([-L, -6.0, -3.0, -1.5, 0.0, 1.5, 3.0, 6.0, L])
+    if s0 > 0.0:  # (kappa0 = 0: the integrand does not depend on z0)
+        cuts = np.concatenate((envelope_cuts(s0, eps, y * b * b, margin), cuts))
     return split_nodes(clamped_sorted(cuts, -L, L), x_ref, w_ref)
 
 
@@ -35,6 +37,8 @@ def typical_density_kernel(lam, kap, margin, x_ref, w_ref):
     for each lambda the z panels sit at s lambda (width e), at the kink z = k/s of 1/Phi (scale e/s)
     and on its left, where phi(z)/Phi decays on the scale 1.
     """
+    if kap == 0.0:  # q = 0: the standard Gaussian truncated to lambda > k
+        return np.where(lam >= margin, np.exp(-0.5 * lam * lam - log_ndtr(-margin)) / math.sqrt(2.0 * math.pi), 0.0)
     s = math.sqrt(kap)
     e = math.sqrt(1.0 - kap)
     zk = margin / s

@@ -19,6 +19,9 @@ from ..gaussian import L, OUTER_CUTS, SQRT2, clamped_sorted, even_nodes, jit, le
 from ...roots import increasing_root
 from .base import Prior
 
+#: qhat0 at which the stability of the saddle point q0 = 0 is probed (ld_symmetric)
+SYMMETRIC_PROBE = 1e-8
+
 
 # ----------------------------------------------------------------------------- RS
 @jit
@@ -516,6 +519,8 @@ class Binary(Prior):
         """Solve the finite-y saddle point in ln qhat0 (start: an LDPoint or None); leaves problem.last set."""
         y = problem.y
         problem.c_guess = 1.0 / y
+        if problem.kernel.dkappa(0.0) == 0.0 and self.ld_symmetric(problem, what):  # the fully connected machine
+            return
         if start is not None and start.qhat0 > 0.0:
             u0, step = math.log(start.qhat0), 0.05
             if start.qhat1 is not None:
@@ -529,6 +534,20 @@ class Binary(Prior):
         root = increasing_root(residual, u0, step, math.log(1e-14), math.log(1e8), what)
         if residual(root) is None:
             raise ConvergenceError(f"{what}: q0 left (0, q1) at the root")
+
+    def ld_symmetric(self, problem, what):
+        """Set the saddle point q0 = qhat0 = 0 of a kernel with kappa'(0) = 0 (book: fully_connected, permutation
+        symmetry: groups uncorrelated with each other) and return True where it is stable, that is where ln qhat0
+        exceeds ln of the energetic right-hand side just above qhat0 = 0 (at SYMMETRIC_PROBE); False otherwise
+        (the load is above large_deviations.symmetric_load_limit: the root search looks for q0 > 0)."""
+        residual = self.ld_residual(problem, math.log(SYMMETRIC_PROBE))
+        if residual is None or residual <= 0.0:
+            return False
+        c = solve_group_coupling(0.0, problem.y, problem.q1, problem.c_guess, *problem.nodes)
+        if not math.isfinite(c):
+            raise ConvergenceError(f"{what}: the group coupling at qhat0 = 0 did not converge")
+        problem.last = (0.0, 0.0, c, group_moments(0.0, c, problem.y, *problem.nodes)[0])
+        return True
 
     # --- Franz-Parisi
     @staticmethod
