@@ -10,6 +10,8 @@ weights the two are annealed with the same ramp, on training sets with the same 
   observables.check_ramp_factor), and plain annealing (y = 1) with the same ramp;
 * `moments_against_theory`: the stability moments over training sets beside the large-K theory
   (stabilities.fig3_left, with the architecture's kernel);
+* `read_out`: the linear read-out and the correlation of the units of fully connected weights, which
+  the theory sets to 0 and -1/(K - 1) ("division of labour");
 * `claim_verdict`: a one-word verdict on "curve a lies above curve b" from robustness.compare_curves.
 """
 
@@ -54,10 +56,25 @@ def moments_against_theory(runs, summaries):
             for name, kind, field in MOMENTS]
 
 
+def read_out(W, c):
+    """(M, C) of fully connected weights W (..., K n) with output weights c (K,): M = |v|^2 / n, the overlap of the
+    linear read-out v = sum_k c_k w_k / sqrt(K) with itself, and C the mean correlation c_k c_l w_k . w_l / n of
+    two different units (book: fully_connected: at large K every solution has M = 0 and C = -1/(K - 1)); means
+    over the leading axes."""
+    c = np.asarray(c, dtype=float)
+    K = c.size
+    units = np.asarray(W, dtype=float).reshape(-1, K, np.shape(W)[-1] // K) * c[:, None]
+    n = units.shape[-1]
+    gram = np.einsum("wki,wli->wkl", units, units) / n  # c_k c_l w_k . w_l / n
+    M = gram.sum(axis=(1, 2)) / K
+    C = (gram.sum(axis=(1, 2)) - np.trace(gram, axis1=1, axis2=2)) / (K * (K - 1))
+    return float(M.mean()), float(C.mean())
+
+
 def claim_verdict(comparison):
-    """A claim "a lies above b" (robustness.CurveComparison of a against b, within its mask): "holds" where a
-    is significantly above b somewhere and never below, "contradicted" in the opposite case, "mixed" when
-    both happen, "not resolved" when no level differs significantly."""
+    """The verdict on a claim "a lies above b" (robustness.CurveComparison of a against b, within its mask), to
+    follow "the claim": "holds" where a is significantly above b somewhere and never below, "is contradicted" in
+    the opposite case, "is mixed" when both happen, "is not resolved" when no level differs significantly."""
     above, below = bool(np.any(comparison.a_above)), bool(np.any(comparison.b_above))
-    return {(True, False): "holds", (False, True): "contradicted", (True, True): "mixed",
-            (False, False): "not resolved"}[above, below]
+    return {(True, False): "holds", (False, True): "is contradicted", (True, True): "is mixed",
+            (False, False): "is not resolved"}[above, below]
