@@ -166,11 +166,19 @@ def activate(code, x):
 
 
 @jit
-def loss_gradient(xi, sigma, c, W, code, scale, margin, power, grad, stab):
-    """(E, errors) of eq. (E) at W (K, n); grad (K, n) <- dE/dW, eq. (G); stab (p,) <- s, eq. (s)."""
+def loss_gradient(xi, xi_t, sigma, c, W, code, scale, margin, power, grad, stab):
+    """(E, errors) of eq. (E) at W (K, n); grad (K, n) <- dE/dW, eq. (G); stab (p,) <- s, eq. (s).
+    xi_t is xi laid out (K, n, p) (`by_unit`): the fields lambda_l of all patterns are then sums of
+    contiguous rows, added in the same order (i = 0 .. n-1) as w_l . xi_l pattern by pattern."""
     p, K, n = xi.shape
     norm = 1.0 / (math.sqrt(n * K) * scale)
     root_n = math.sqrt(n)
+    h = np.zeros((K, p))
+    for l in range(K):
+        for i in range(n):
+            w = W[l, i]
+            for mu in range(p):
+                h[l, mu] += w * xi_t[l, i, mu]
     lam = np.empty(K)
     dg = np.empty(K)
     grad[:] = 0.0
@@ -179,10 +187,7 @@ def loss_gradient(xi, sigma, c, W, code, scale, margin, power, grad, stab):
     for mu in range(p):
         out = 0.0
         for l in range(K):
-            h = 0.0
-            for i in range(n):
-                h += W[l, i] * xi[mu, l, i]
-            g, d = activate(code, h / root_n)
+            g, d = activate(code, h[l, mu] / root_n)
             lam[l] = g
             dg[l] = d
             out += c[l] * g
@@ -202,16 +207,22 @@ def loss_gradient(xi, sigma, c, W, code, scale, margin, power, grad, stab):
     return loss, errors
 
 
+def by_unit(xi):
+    """The patterns (p, K, n) laid out (K, n, p) for the fields of `loss_gradient`."""
+    return np.ascontiguousarray(np.transpose(xi, (1, 2, 0)))
+
+
 @jit
 def descend(xi, sigma, c, W, code, scale, margin, power, rate, momentum, steps):
     """Projected gradient descent from W (K, n) on its spheres, in place: at most `steps` steps,
     stopping at the first W with no misclassified pattern.  Returns (steps done, E, errors)."""
     p, K, n = xi.shape
+    xi_t = np.ascontiguousarray(np.transpose(xi, (1, 2, 0)))  # by_unit
     grad = np.empty((K, n))
     velocity = np.zeros((K, n))
     stab = np.empty(p)
     for t in range(steps + 1):
-        loss, errors = loss_gradient(xi, sigma, c, W, code, scale, margin, power, grad, stab)
+        loss, errors = loss_gradient(xi, xi_t, sigma, c, W, code, scale, margin, power, grad, stab)
         if errors == 0 or t == steps:
             return t, loss, errors
         for l in range(K):
@@ -239,7 +250,7 @@ def loss_and_gradient(machine, W, margin=0.1, power=2.0):
     margin = check_range("margin", margin, 0.0, None, low_open=True)
     power = check_range("power", power, 1.0, None)
     grad, stab = np.empty_like(W), np.empty(machine.p)
-    loss, errors = loss_gradient(machine.xi, machine.sigma, machine.c, W, machine.code, machine.scale, margin, power,
+    loss, errors = loss_gradient(machine.xi, by_unit(machine.xi), machine.sigma, machine.c, W, machine.code, machine.scale, margin, power,
                                  grad, stab)
     return float(loss), grad, stab, int(errors)
 
@@ -376,7 +387,7 @@ class LoadBracket:
 def loss_gradient_stabilities(machine, p, W):
     """Stabilities (s) of the first p patterns of machine at W."""
     grad, stab = np.empty_like(W), np.empty(p)
-    loss_gradient(machine.xi[:p], machine.sigma[:p], machine.c, W, machine.code, machine.scale, 1.0, 2.0, grad, stab)
+    loss_gradient(machine.xi[:p], by_unit(machine.xi[:p]), machine.sigma[:p], machine.c, W, machine.code, machine.scale, 1.0, 2.0, grad, stab)
     return stab
 
 
