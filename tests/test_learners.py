@@ -105,8 +105,11 @@ def test_counts_flip_curves_and_the_common_load_of_binary_runs():
     runs = {alg: [[anneal(*learners.annealing_task(alg, "relu", 8, a, s, 2000, y=4)) for s in (1, 2)] for a in loads]
             for alg in ("sa", "rsa")}
     np.testing.assert_array_equal(learners.solved_counts(runs["rsa"]), [2, 0])
-    assert learners.largest_load_solved_by_all(loads, runs) == 0.2
-    assert learners.largest_load_solved_by_all(loads, runs, minimum=3) is None
+    by_load = {alg: dict(zip(loads, runs[alg])) for alg in runs}
+    assert learners.largest_load_solved_by_all(by_load) == 0.2
+    assert learners.largest_load_solved_by_all(by_load, minimum=3) is None
+    assert learners.largest_load_solved_by_all(by_load, loads=[1.5]) is None
+    assert learners.largest_load_solved_by_all({"sa": by_load["sa"], "rsa": {1.5: runs["rsa"][1]}}) is None  # 0.2 not run by both
     curve = learners.solution_flip_curves(runs["rsa"][0], [0.0, 0.1], 5)
     assert curve.n == 2 and curve.mean[0] == 0.0 and curve.mean[1] > 0.0  # solutions: no error before the flips
     assert learners.flatness_verdict(curve, curve, 1).startswith("not measurably")
@@ -150,3 +153,20 @@ def test_annealing_scans_refine_each_curve_inside_its_bracket(tmp_path, monkeypa
     again = learners.annealing_scans(curves, loads, 2, 3, y=4, n_jobs=1, progress=False)  # from the cache
     assert [again[c].counts()[0] for c in curves] == [scans[c].counts()[0] for c in curves]
 
+
+
+def test_a_scan_gives_up_after_loads_without_any_solution(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    curves = [learners.Curve("relu", 6, 400, "sa", 3)]
+    loads = [2.5, 0.2, 3.0, 3.5]  # unsorted on purpose; no run solves above the capacity (about 1 here)
+    full = learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False)[curves[0]]
+    cut = learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False, give_up=1)[curves[0]]
+    _, k, _ = full.counts()
+    assert k[0] >= 1 and not np.any(k[1:])  # the premise: solved at 0.2 only
+    assert cut.loads == [0.2, 2.5]  # 3.0 and 3.5 not run once 2.5 found nothing
+    for a in cut.loads:
+        assert [r.replica_errors for r in cut.runs[a]] == [r.replica_errors for r in full.runs[a]]
+    two = learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False, give_up=2)[curves[0]]
+    assert two.loads == [0.2, 2.5, 3.0]
+    with pytest.raises(ParameterError, match="give_up"):
+        learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False, give_up=0)

@@ -52,10 +52,13 @@ def solved_counts(groups):
     return np.array([sum(found_solution(r) for r in runs) for runs in groups])
 
 
-def largest_load_solved_by_all(loads, groups, minimum=2):
-    """The largest of `loads` at which every algorithm found a solution on at least `minimum` training
-    sets, or None; groups: {algorithm: [the runs at each load]}."""
-    counts = [solved_counts(runs) for runs in groups.values()]
+def largest_load_solved_by_all(runs, loads=None, minimum=2):
+    """The largest load run by every algorithm (and one of `loads`, if given) at which each found a
+    solution on at least `minimum` training sets, or None; runs: {algorithm: {load: [the runs at
+    that load]}} (Scan.runs)."""
+    common = set.intersection(*(set(by_load) for by_load in runs.values()))
+    loads = sorted(common if loads is None else common & set(loads))
+    counts = [solved_counts([by_load[a] for a in loads]) for by_load in runs.values()]
     both = [a for i, a in enumerate(loads) if all(k[i] >= minimum for k in counts)]
     return max(both) if both else None
 
@@ -124,24 +127,42 @@ class Scan(NamedTuple):
         return loads, solved_counts([self.runs[a] for a in loads]), np.array([len(self.runs[a]) for a in loads])
 
 
-def annealing_scans(curves, loads, n_refine, n_samples, y=10, q1=0.85, n_jobs=-1, scheduler=None, progress=True):
+def annealing_scans(curves, loads, n_refine, n_samples, y=10, q1=0.85, n_jobs=-1, scheduler=None, progress=True,
+                    give_up=None):
     """The runs of every Curve in two passes: n_samples training sets (seeds seed0, seed0 + 1, ...)
-    at every load of `loads`, then at n_refine loads inside the bracket where that curve's success
-    fraction first drops below 1/2 (thresholds.refined_loads); {Curve: Scan}.  Each pass is one
-    anneal_groups batch (cached, local processes or a Dask scheduler)."""
+    at the loads of `loads` in increasing order, then at n_refine loads inside the bracket where that
+    curve's success fraction first drops below 1/2 (thresholds.refined_loads); {Curve: Scan}.
+
+    give_up: a curve's first pass stops after this many consecutive loads at which no run found a
+    solution (None: every load is run); the loads above them are not run for that curve.  The
+    first pass runs one load at a time for all the curves still scanning; each pass of loads is
+    one anneal_groups batch (cached, local processes or a Dask scheduler)."""
     curves = [Curve(*c) for c in curves]
+    loads = sorted(loads)
+    if give_up is not None:
+        give_up = _check_int("give_up", give_up, 1)
 
     def run(loads_of, label):
         groups = {(c, a): [annealing_task(c.algorithm, c.activation, c.K, a, c.seed0 + s, c.work, y, q1)
                            for s in range(n_samples)] for c in curves for a in loads_of[c]}
         return anneal_groups(groups, n_jobs, scheduler, progress, label, unsolved_ok=list(groups))
 
-    first = run({c: list(loads) for c in curves}, "anneals (scan)")
-    scans = {c: Scan({a: first[c, a] for a in loads}) for c in curves}
+    scans = {c: Scan({}) for c in curves}
+    passes = [loads] if give_up is None else [[a] for a in loads]
+    for batch in passes:
+        live = [c for c in curves if give_up is None or not _gave_up(scans[c], give_up)]
+        for (c, a), runs in run({c: batch if c in live else [] for c in curves}, "anneals (scan)").items():
+            scans[c].runs[a] = runs
     extra = {c: [a for a in refined_loads(*scans[c].counts(), n_refine) if a not in scans[c].runs] for c in curves}
     for (c, a), runs in run(extra, "anneals (refined)").items():
         scans[c].runs[a] = runs
     return scans
+
+
+def _gave_up(scan, give_up):
+    """Whether the last `give_up` loads of a scan found no solution at all."""
+    loads, solved, _ = scan.counts()
+    return len(loads) >= give_up and not np.any(solved[-give_up:])
 
 
 class Bracket(NamedTuple):
