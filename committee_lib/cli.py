@@ -26,7 +26,7 @@ import sys
 
 from . import __version__
 from .simulation.annealing import Schedule, anneal
-from .architectures import ARCHITECTURES
+from .architectures import ARCHITECTURES, inputs_per_unit
 from .theory.capacity import capacity
 from .errors import ConvergenceError, ParameterError
 from .theory.franz_parisi import DEFAULT_QUAD_ORDER as FP_QUAD_ORDER
@@ -134,7 +134,7 @@ def build_parser():
     lrn.add_argument("--y", type=int, default=10, help="rsa: replicas (default 10)")
     lrn.add_argument("--q1", type=float, default=0.85, help="rsa: target overlap of the replicas (default 0.85)")
     lrn.add_argument("--architecture", default="tree", choices=ARCHITECTURES,
-                     help="tree (default) or fully-connected (sa, rsa: every unit sees all N inputs)")
+                     help="tree (default) or fully-connected (every unit sees all N inputs)")
     lrn.add_argument("--inputs", type=int, default=None,
                      help="input dimension N instead of --inputs-per-unit (the tree needs a multiple of K)")
     lrn.add_argument("--json", action="store_true", help="print one JSON object")
@@ -146,12 +146,7 @@ def build_parser():
 
 def unit_inputs(args):
     """The inputs each unit sees, from --inputs N: N/K for the tree, N for the fully connected machine."""
-    if args.inputs is None:
-        return None
-    if args.inputs < 1 or (args.architecture == "tree" and args.inputs % args.K):
-        raise ParameterError(f"--inputs must be a positive integer{' multiple of K' if args.architecture == 'tree' else ''}"
-                             f" (got {args.inputs} with K = {args.K})")
-    return args.inputs // args.K if args.architecture == "tree" else args.inputs
+    return inputs_per_unit(args.architecture, args.K, args.inputs, "--inputs")
 
 
 def anneal_summary(result):

@@ -11,7 +11,7 @@ from committee_lib.simulation import learners
 from committee_lib.simulation.annealing import anneal
 from committee_lib.simulation.committee import errors
 from committee_lib.errors import ParameterError
-from committee_lib.simulation.gradient_descent import Descent
+from committee_lib.simulation.gradient_descent import Descent, output_weights, unit_overlaps
 from committee_lib.simulation.thresholds import refined_loads
 
 
@@ -77,8 +77,10 @@ def test_cli_learn_rsa_on_a_fully_connected_machine(run_cli):
 
 
 @pytest.mark.parametrize("args, word", [
-    (["--algorithm", "gd", "--activation", "relu", "--K", "4", "--alpha", "1", "--seed", "0", "--architecture",
-      "fully-connected"], "architecture"),
+    (["--algorithm", "gd", "--activation", "relu", "--K", "3", "--alpha", "1", "--seed", "0", "--architecture",
+      "fully-connected", "--inputs", "8"], "even K"),
+    (["--algorithm", "gd", "--activation", "erf", "--K", "4", "--alpha", "1", "--seed", "0", "--architecture",
+      "fully-connected", "--inputs", "-3"], "--inputs"),
     (["--algorithm", "gd", "--activation", "sign", "--K", "4", "--alpha", "1", "--seed", "0"], "activation"),
     (["--algorithm", "sa", "--activation", "erf", "--K", "5", "--alpha", "1", "--seed", "0"], "activation"),
     (["--algorithm", "gd", "--activation", "relu", "--K", "5", "--alpha", "1", "--seed", "0"], "even K"),
@@ -105,8 +107,11 @@ def test_counts_flip_curves_and_the_common_load_of_binary_runs():
     runs = {alg: [[anneal(*learners.annealing_task(alg, "relu", 8, a, s, 2000, y=4)) for s in (1, 2)] for a in loads]
             for alg in ("sa", "rsa")}
     np.testing.assert_array_equal(learners.solved_counts(runs["rsa"]), [2, 0])
-    assert learners.largest_load_solved_by_all(loads, runs) == 0.2
-    assert learners.largest_load_solved_by_all(loads, runs, minimum=3) is None
+    by_load = {alg: dict(zip(loads, runs[alg])) for alg in runs}
+    assert learners.largest_load_solved_by_all(by_load) == 0.2
+    assert learners.largest_load_solved_by_all(by_load, minimum=3) is None
+    assert learners.largest_load_solved_by_all(by_load, loads=[1.5]) is None
+    assert learners.largest_load_solved_by_all({"sa": by_load["sa"], "rsa": {1.5: runs["rsa"][1]}}) is None  # 0.2 not run by both
     curve = learners.solution_flip_curves(runs["rsa"][0], [0.0, 0.1], 5)
     assert curve.n == 2 and curve.mean[0] == 0.0 and curve.mean[1] > 0.0  # solutions: no error before the flips
     assert learners.flatness_verdict(curve, curve, 1).startswith("not measurably")
@@ -150,3 +155,55 @@ def test_annealing_scans_refine_each_curve_inside_its_bracket(tmp_path, monkeypa
     again = learners.annealing_scans(curves, loads, 2, 3, y=4, n_jobs=1, progress=False)  # from the cache
     assert [again[c].counts()[0] for c in curves] == [scans[c].counts()[0] for c in curves]
 
+
+
+def test_a_scan_gives_up_after_loads_without_any_solution(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    curves = [learners.Curve("relu", 6, 400, "sa", 3)]
+    loads = [2.5, 0.2, 3.0, 3.5]  # unsorted on purpose; no run solves above the capacity (about 1 here)
+    full = learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False)[curves[0]]
+    cut = learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False, give_up=1)[curves[0]]
+    _, k, _ = full.counts()
+    assert k[0] >= 1 and not np.any(k[1:])  # the premise: solved at 0.2 only
+    assert cut.loads == [0.2, 2.5]  # 3.0 and 3.5 not run once 2.5 found nothing
+    for a in cut.loads:
+        assert [r.replica_errors for r in cut.runs[a]] == [r.replica_errors for r in full.runs[a]]
+    two = learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False, give_up=2)[curves[0]]
+    assert two.loads == [0.2, 2.5, 3.0]
+    with pytest.raises(ParameterError, match="give_up"):
+        learners.annealing_scans(curves, loads, 0, 3, y=4, n_jobs=1, progress=False, give_up=0)
+
+
+def test_a_curve_names_its_machine_and_tree_curves_keep_their_tasks():
+    plain = learners.Curve("sign", 5, 400, "rsa", 2)
+    assert plain.task(0.3, 4, 4, 0.85) == learners.annealing_task("rsa", "sign", 5, 0.3, 4, 400, 4, 0.85)
+    named = learners.Curve("sign", 5, 400, "rsa", 2, "tree", 25)  # N = K^2 inputs named: the same anneal
+    assert named.task(0.3, 4, 4, 0.85).canonical() == plain.task(0.3, 4, 4, 0.85).canonical()
+    fc = learners.Curve("relu", 4, 400, "sa", 0, "fully-connected", 10).task(0.3, 1, 4, 0.85)
+    assert fc.architecture == "fully-connected" and fc.inputs_per_unit == 10 and fc.y == 1
+    with pytest.raises(ParameterError, match="inputs must be a positive integer multiple of K"):
+        learners.Curve("sign", 5, 400, "sa", 0, "tree", 12).task(0.3, 0, 4, 0.85)
+
+
+def test_annealing_scans_run_fully_connected_curves(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMITTEE_CACHE", str(tmp_path / "cache"))
+    curve = learners.Curve("relu", 4, 400, "rsa", 0, "fully-connected", 10)
+    scan = learners.annealing_scans([curve], [0.2, 2.5], 0, 2, y=4, n_jobs=1, progress=False)[curve]
+    runs = [r for a in scan.loads for r in scan.runs[a]]
+    assert all(r.architecture == "fully-connected" and r.n == 10 and r.K == 4 for r in runs)
+    assert all(r.machine().xi.shape[1] == 10 for r in runs)
+
+
+def test_division_of_labour_averages_the_bracket_solutions():
+    tasks = [learners.Bracket("relu", 16, s, Descent(steps=300), 8, 0.3, 3.0, 0.2, "fully-connected") for s in (0, 1)]
+    brackets = learners.descent_brackets(tasks, n_jobs=1, progress=False)
+    labour = learners.division_of_labour(tasks, brackets)
+    assert list(labour) == [("relu", 16, 8)]
+    equal, opposite, read_out = labour["relu", 16, 8]
+    rows = [unit_overlaps(b.W, output_weights("relu", 16)) for b in brackets]
+    assert equal.n == 2 and equal.mean == pytest.approx(np.mean([r[0] for r in rows]))
+    assert opposite.mean == pytest.approx(np.mean([r[1] for r in rows]))
+    assert read_out.mean == pytest.approx(np.mean([r[2] for r in rows])) and read_out.mean >= 0
+    erf = [learners.Bracket("erf", 3, s, Descent(steps=300), 16, 0.3, 3.0, 0.2, "fully-connected") for s in (0, 1)]
+    assert learners.division_of_labour(erf, learners.descent_brackets(erf, n_jobs=1, progress=False))["erf", 3, 16][1] is None
+    assert learners.division_of_labour(tasks[:1], brackets[:1])["relu", 16, 8] == (None, None, None)  # one solution

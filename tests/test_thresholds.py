@@ -5,7 +5,7 @@ import pytest
 from scipy.special import ndtr
 
 from committee_lib.errors import ConvergenceError, ParameterError
-from committee_lib.simulation.thresholds import (ThresholdFit, compare_thresholds, fit_or_reason, fit_threshold,
+from committee_lib.simulation.thresholds import (ThresholdFit, beats_verdict, compare_thresholds, fit_or_reason, fit_threshold,
                                                  format_threshold, log_likelihood, refined_loads, success_fraction,
                                                  threshold_difference)
 
@@ -99,6 +99,10 @@ def test_compare_thresholds_counts_standard_errors():
     assert compare_thresholds(fit(0.50, 0.03), fit(0.55, 0.04)).startswith("-0.050 ± 0.050, a difference the data cannot")
     d, e = threshold_difference(fit(0.50, 0.03), fit(0.55, 0.04))
     assert d == pytest.approx(-0.05) and e == pytest.approx(0.05)
+    assert beats_verdict(fit(0.60, 0.01), fit(0.50, 0.01)).startswith("holds (+0.100 ± 0.014")
+    assert beats_verdict(fit(0.50, 0.01), fit(0.60, 0.01)).startswith("fails (-0.100 ± 0.014")
+    assert beats_verdict(fit(0.50, 0.03), fit(0.55, 0.04)).startswith("undecided (-0.050 ± 0.050")
+    assert beats_verdict(fit(0.50, 0.03), ConvergenceError("no transition")).startswith("undecided: cannot be compared")
 
 
 def test_refined_loads_split_the_bracket_where_the_fraction_first_drops_below_one_half():

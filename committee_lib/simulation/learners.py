@@ -12,9 +12,12 @@ the chapter (Curve: activation, K, work, algorithm, first seed) in two passes, a
 common to all and then loads inside each curve's bracket (thresholds.refined_loads).
 
 Spherical weights (gradient_descent.py).  `descent_brackets` runs `largest_solved_load` for a
-batch of (activation, K, n, seed, settings, bracket) tasks, cached sample by sample like the
-anneals (samples.cached_batch), with the same progress lines, in local processes or on a Dask
-scheduler.
+batch of (activation, K, n, seed, settings, bracket, architecture) tasks, cached sample by sample
+like the anneals (samples.cached_batch), with the same progress lines, in local processes or on a
+Dask scheduler; `division_of_labour` measures the overlaps of different hidden units on the
+solutions they end with (book: fully_connected).
+
+Both kinds of machine come as trees or fully connected (Curve.architecture, Bracket.architecture).
 """
 
 from typing import NamedTuple
@@ -22,8 +25,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .annealing import Schedule, _check_int, anneal
+from ..architectures import inputs_per_unit
 from ..errors import ParameterError
-from .gradient_descent import Descent, gradient_descent, largest_solved_load, weight_noise as sphere_noise
+from .gradient_descent import (Descent, gradient_descent, largest_solved_load, output_weights, unit_overlaps,
+                               weight_noise as sphere_noise)
 from .observables import over_samples
 from .robustness import significantly_above, weight_noise as flip_noise
 from .samples import Task, anneal_groups, cached_batch
@@ -52,10 +57,13 @@ def solved_counts(groups):
     return np.array([sum(found_solution(r) for r in runs) for runs in groups])
 
 
-def largest_load_solved_by_all(loads, groups, minimum=2):
-    """The largest of `loads` at which every algorithm found a solution on at least `minimum` training
-    sets, or None; groups: {algorithm: [the runs at each load]}."""
-    counts = [solved_counts(runs) for runs in groups.values()]
+def largest_load_solved_by_all(runs, loads=None, minimum=2):
+    """The largest load run by every algorithm (and one of `loads`, if given) at which each found a
+    solution on at least `minimum` training sets, or None; runs: {algorithm: {load: [the runs at
+    that load]}} (Scan.runs)."""
+    common = set.intersection(*(set(by_load) for by_load in runs.values()))
+    loads = sorted(common if loads is None else common & set(loads))
+    counts = [solved_counts([by_load[a] for a in loads]) for by_load in runs.values()]
     both = [a for i, a in enumerate(loads) if all(k[i] >= minimum for k in counts)]
     return max(both) if both else None
 
@@ -98,13 +106,21 @@ def annealing_task(algorithm, activation, K, alpha, seed, work, y=10, q1=0.85, i
 
 class Curve(NamedTuple):
     """One success curve of binary runs: activation, K, total work (sweeps x replicas), algorithm
-    ("sa", "rsa") and the first seed of its training sets."""
+    ("sa", "rsa"), the first seed of its training sets, the architecture and the input dimension
+    (None: the default machine of K^2 weights, K^2 inputs for the tree, K fully connected)."""
 
     activation: str
     K: int
     work: int
     algorithm: str
     seed0: int = 0
+    architecture: str = "tree"
+    inputs: int | None = None
+
+    def task(self, alpha, seed, y, q1):
+        """The samples.Task of this curve's run at load alpha on the training set of seed."""
+        return annealing_task(self.algorithm, self.activation, self.K, alpha, seed, self.work, y, q1,
+                              inputs_per_unit(self.architecture, self.K, self.inputs), self.architecture)
 
 
 class Scan(NamedTuple):
@@ -124,24 +140,41 @@ class Scan(NamedTuple):
         return loads, solved_counts([self.runs[a] for a in loads]), np.array([len(self.runs[a]) for a in loads])
 
 
-def annealing_scans(curves, loads, n_refine, n_samples, y=10, q1=0.85, n_jobs=-1, scheduler=None, progress=True):
+def annealing_scans(curves, loads, n_refine, n_samples, y=10, q1=0.85, n_jobs=-1, scheduler=None, progress=True,
+                    give_up=None):
     """The runs of every Curve in two passes: n_samples training sets (seeds seed0, seed0 + 1, ...)
-    at every load of `loads`, then at n_refine loads inside the bracket where that curve's success
-    fraction first drops below 1/2 (thresholds.refined_loads); {Curve: Scan}.  Each pass is one
-    anneal_groups batch (cached, local processes or a Dask scheduler)."""
+    at the loads of `loads` in increasing order, then at n_refine loads inside the bracket where that
+    curve's success fraction first drops below 1/2 (thresholds.refined_loads); {Curve: Scan}.
+
+    give_up: a curve's first pass stops after this many consecutive loads at which no run found a
+    solution (None: every load is run); the loads above them are not run for that curve.  The
+    first pass runs one load at a time for all the curves still scanning; each pass of loads is
+    one anneal_groups batch (cached, local processes or a Dask scheduler)."""
     curves = [Curve(*c) for c in curves]
+    loads = sorted(loads)
+    if give_up is not None:
+        give_up = _check_int("give_up", give_up, 1)
 
     def run(loads_of, label):
-        groups = {(c, a): [annealing_task(c.algorithm, c.activation, c.K, a, c.seed0 + s, c.work, y, q1)
-                           for s in range(n_samples)] for c in curves for a in loads_of[c]}
+        groups = {(c, a): [c.task(a, c.seed0 + s, y, q1) for s in range(n_samples)] for c in curves for a in loads_of[c]}
         return anneal_groups(groups, n_jobs, scheduler, progress, label, unsolved_ok=list(groups))
 
-    first = run({c: list(loads) for c in curves}, "anneals (scan)")
-    scans = {c: Scan({a: first[c, a] for a in loads}) for c in curves}
+    scans = {c: Scan({}) for c in curves}
+    passes = [loads] if give_up is None else [[a] for a in loads]
+    for batch in passes:
+        live = [c for c in curves if give_up is None or not _gave_up(scans[c], give_up)]
+        for (c, a), runs in run({c: batch if c in live else [] for c in curves}, "anneals (scan)").items():
+            scans[c].runs[a] = runs
     extra = {c: [a for a in refined_loads(*scans[c].counts(), n_refine) if a not in scans[c].runs] for c in curves}
     for (c, a), runs in run(extra, "anneals (refined)").items():
         scans[c].runs[a] = runs
     return scans
+
+
+def _gave_up(scan, give_up):
+    """Whether the last `give_up` loads of a scan found no solution at all."""
+    loads, solved, _ = scan.counts()
+    return len(loads) >= give_up and not np.any(solved[-give_up:])
 
 
 class Bracket(NamedTuple):
@@ -155,6 +188,7 @@ class Bracket(NamedTuple):
     alpha_lo: float
     alpha_hi: float
     resolution: float
+    architecture: str = "tree"
 
     def cost(self):
         """N times p at the top of the bracket (the scale of one failed run)."""
@@ -188,6 +222,20 @@ def largest_by_shape(tasks, brackets):
     return {key: over_samples([b.alpha for b in bs]) for key, bs in by_shape.items()}
 
 
+def division_of_labour(tasks, brackets):
+    """{(activation, K, inputs per unit): (equal, opposite, read-out)}: Estimates over the seeds of
+    gradient_descent.unit_overlaps of the solutions at each bracket's largest solved load (pairs of
+    units with equal / opposite output weights); brackets with no solution are left out, and an
+    entry is None with fewer than two solutions or where no pair of units has such output weights."""
+    by_shape = {}
+    for task, b in zip(tasks, brackets):
+        if b.W is not None:
+            by_shape.setdefault((task.activation, task.K, task.inputs_per_unit), []).append(
+                unit_overlaps(b.W, output_weights(task.activation, task.K)))
+    return {key: tuple(None if len(rows) < 2 or np.isnan(column).any() else over_samples(column)
+                       for column in np.array(rows).T) for key, rows in by_shape.items()}
+
+
 def failed_descents(tasks, brackets):
     """Counts of the descent runs that ended unsolved, of those left with tied patterns only (output
     exactly 0: for ReLU every unit inactive), and of the brackets open at either end."""
@@ -212,13 +260,10 @@ def solved_noise(runs, sizes, n_draws):
 def learn(algorithm, activation, K, alpha, seed, budget=None, inputs_per_unit=None, y=10, q1=0.85, architecture="tree"):
     """One learner on one training set, for the command line: a JSON-ready dict (no weights) with
     "algorithm" and "found_solution".  budget: gradient steps (gd, default Descent.steps) or total
-    sweeps x replicas (sa, rsa; default 20000).  architecture: "tree" or "fully-connected" (sa, rsa)."""
-    if algorithm == "gd" and architecture != "tree":
-        raise ParameterError(f"gradient descent runs tree machines only so far: architecture must be 'tree' for gd "
-                             f"(got {architecture!r})")
+    sweeps x replicas (sa, rsa; default 20000).  architecture: "tree" or "fully-connected"."""
     if algorithm == "gd":
         settings = Descent() if budget is None else Descent(steps=budget)
-        result = gradient_descent(activation, K, alpha, seed, settings, inputs_per_unit)
+        result = gradient_descent(activation, K, alpha, seed, settings, inputs_per_unit, architecture)
         return {"algorithm": algorithm, "found_solution": result.solved, **result.summary()}
     if algorithm not in ALGORITHMS:
         raise ParameterError(f"algorithm must be one of {', '.join(ALGORITHMS)} (got {algorithm!r})")

@@ -177,3 +177,14 @@ def compare_thresholds(a, b):
     verdict = ("a difference of more than three standard errors" if abs(d) > 3 * e else
                "a difference the data cannot separate from zero at three standard errors")
     return f"{d:+.3f} ± {e:.3f}, {verdict}"
+
+
+def beats_verdict(a, b):
+    """The verdict on "the algorithm of threshold a goes further than that of b": "holds" when
+    a.alpha - b.alpha exceeds three standard errors, "fails" when it is below minus three, "undecided"
+    in between or when a threshold is not bracketed; followed by the difference (compare_thresholds)."""
+    if not (isinstance(a, ThresholdFit) and isinstance(b, ThresholdFit)):
+        return f"undecided: {compare_thresholds(a, b)}"
+    d, e = threshold_difference(a, b)
+    word = "holds" if d > 3 * e else "fails" if d < -3 * e else "undecided"
+    return f"{word} ({compare_thresholds(a, b)})"
