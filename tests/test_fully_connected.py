@@ -271,17 +271,3 @@ def test_moments_against_theory_and_claim_verdicts():
     assert claim_verdict(compare_curves(low, high)) == "is contradicted"
     assert claim_verdict(compare_curves(curve(0.1, 0.3, 0.2), curve(0.1, 0.2, 0.3))) == "is mixed"
     assert claim_verdict(compare_curves(low, low)) == "is not resolved"
-
-
-def test_read_out_of_units_that_cancel_and_of_copies():
-    from committee_lib.simulation.fully_connected import read_out
-
-    K, n = 4, 6
-    rng = np.random.default_rng(2)
-    half = 2 * rng.integers(0, 2, size=(K // 2, n)) - 1
-    c = np.array([1, 1, -1, -1])
-    cancel = np.vstack([half, half[::-1]])  # sum_k c_k w_k = 0 for every input
-    M, C = read_out(cancel.reshape(-1), c)
-    assert M == 0.0 and C == pytest.approx(-1 / (K - 1))  # |v|^2 = 0 = K + K (K - 1) C
-    copies = np.tile(half[0], (K, 1)) * c[:, None]  # c_k w_k all equal: v = sqrt(K) w
-    assert read_out(np.stack([copies.reshape(-1)] * 2), c) == (pytest.approx(K), pytest.approx(1.0))

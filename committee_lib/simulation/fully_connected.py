@@ -10,8 +10,6 @@ weights the two are annealed with the same ramp, on training sets with the same 
   observables.check_ramp_factor), and plain annealing (y = 1) with the same ramp;
 * `moments_against_theory`: the stability moments over training sets beside the large-K theory
   (stabilities.fig3_left, with the architecture's kernel);
-* `read_out`: the linear read-out and the correlation of the units of fully connected weights, which
-  the theory sets to 0 and -1/(K - 1) ("division of labour");
 * `claim_verdict`: a one-word verdict on "curve a lies above curve b" from robustness.compare_curves.
 """
 
@@ -54,21 +52,6 @@ def moments_against_theory(runs, summaries):
     moments = stability_moments(runs)
     return [(name, None if field is None else getattr(summaries[kind], field), over_samples(moments[name]))
             for name, kind, field in MOMENTS]
-
-
-def read_out(W, c):
-    """(M, C) of fully connected weights W (..., K n) with output weights c (K,): M = |v|^2 / n, the overlap of the
-    linear read-out v = sum_k c_k w_k / sqrt(K) with itself, and C the mean correlation c_k c_l w_k . w_l / n of
-    two different units (book: fully_connected: at large K every solution has M = 0 and C = -1/(K - 1)); means
-    over the leading axes."""
-    c = np.asarray(c, dtype=float)
-    K = c.size
-    units = np.asarray(W, dtype=float).reshape(-1, K, np.shape(W)[-1] // K) * c[:, None]
-    n = units.shape[-1]
-    gram = np.einsum("wki,wli->wkl", units, units) / n  # c_k c_l w_k . w_l / n
-    M = gram.sum(axis=(1, 2)) / K
-    C = (gram.sum(axis=(1, 2)) - np.trace(gram, axis1=1, axis2=2)) / (K * (K - 1))
-    return float(M.mean()), float(C.mean())
 
 
 def claim_verdict(comparison):
