@@ -15,12 +15,10 @@ weights the two are annealed with the same ramp, on training sets with the same 
 
 import numpy as np
 
+from ..architectures import ARCHITECTURES  # the two architectures, in the order of the chapter's tables
 from .finite_size import ramp
 from .observables import over_samples, stability_moments
 from .samples import Task
-
-#: the two architectures, in the order of the chapter's tables
-ARCHITECTURES = ("tree", "fully-connected")
 
 #: the moments compared with the theory: (observable of observables.stability_moments, theory kind, summary field)
 MOMENTS = (("replica mean", "replica", "mean"), ("replica variance", "replica", "variance"),
