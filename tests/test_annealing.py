@@ -9,6 +9,7 @@
   written here, independent of the package.
 """
 
+import dataclasses
 import json
 import math
 import re
@@ -303,6 +304,21 @@ def test_the_overlap_target_scopes_from_q_start_to_q1_and_beta_is_geometric():
     assert ramp_at(50, 0.5, 0.85, 101.0, False) == pytest.approx(0.675)
     assert ramp_at(100, 0.5, 0.85, 101.0, False) == ramp_at(500, 0.5, 0.85, 101.0, False) == 0.85
     assert ramp_at(50, 0.2, 20.0, 101.0, True) == pytest.approx(2.0)
+    # q_shape = 1/4: the target rises early, (t / T)^(1/4) of the way at sweep t
+    assert ramp_at(0, 0.05, 0.85, 10001.0, False, 0.25) == 0.05
+    assert ramp_at(625, 0.05, 0.85, 10001.0, False, 0.25) == pytest.approx(0.05 + 0.8 * 0.5)
+    assert ramp_at(10000, 0.05, 0.85, 10001.0, False, 0.25) == 0.85
+
+
+def test_the_schedule_shape_is_checked_and_reaches_the_kernel():
+    for bad in (0.0, -1.0, 1.5):
+        with pytest.raises(ParameterError, match=r"schedule.q_shape.*\(0, 1\]"):
+            Schedule(q_shape=bad).checked(0.85)
+    assert Schedule(q_shape=0.25).checked(0.85).ramp(0.85)[-1] == 0.25
+    # a different shape is a different anneal: same seed, other path (end state and coupling)
+    a = anneal("relu", 4, 0.4, 3, 0.8, seed=2, schedule=QUICK)
+    b = anneal("relu", 4, 0.4, 3, 0.8, seed=2, schedule=dataclasses.replace(QUICK, q_shape=0.25))
+    assert not np.array_equal(a.W, b.W) and a.gamma != b.gamma
 
 
 @pytest.mark.parametrize("args", [

@@ -138,13 +138,13 @@ def test_a_group_that_must_be_solved_is_named_when_it_is_not():
 
 
 def test_paper_machines_are_the_shared_constants_of_the_simulation_chapters():
-    m = samples.paper_machines(33, 32, 65000, 10000, 1.0, 0.6225, 0.5, 0.57)
+    m = samples.paper_machines(33, 32, 64000, 40000, 0.5, 0.05, 0.5, 0.1, 0.25, 1.0)
     activations, K, schedule, colors, labels = m
     assert activations == ["sign", "relu"] and K == {"sign": 33, "relu": 32}
-    assert schedule == {"sign": Schedule(sweeps=65000, beta0=1.0, q_start=0.6225),
-                        "relu": Schedule(sweeps=10000, beta0=0.5, q_start=0.57)}
+    assert schedule == {"sign": Schedule(sweeps=64000, beta0=0.5, q_start=0.05, q_shape=0.25),
+                        "relu": Schedule(sweeps=40000, beta0=0.5, q_start=0.1, q_shape=1.0)}
     assert set(colors) == set(labels) == set(activations) and labels["relu"] == "ReLU"
     # the two chapters' calls with the same parameters give equal tasks, hence the same cached samples
-    again = samples.paper_machines(33, 32, 65000, 10000, 1.0, 0.6225, 0.5, 0.57)
+    again = samples.paper_machines(33, 32, 64000, 40000, 0.5, 0.05, 0.5, 0.1, 0.25, 1.0)
     assert samples.Task("sign", 33, 0.4, 20, 0.85, 0, again.schedule["sign"]) == \
         samples.Task("sign", 33, 0.4, 20, 0.85, 0, m.schedule["sign"])

@@ -44,15 +44,16 @@ class PaperMachines(NamedTuple):
     labels: dict
 
 
-def paper_machines(K_sign, K_relu, sweeps_sign, sweeps_relu, beta0_sign, q_start_sign, beta0_relu, q_start_relu):
+def paper_machines(K_sign, K_relu, sweeps_sign, sweeps_relu, beta0_sign, q_start_sign, beta0_relu, q_start_relu,
+                   q_shape_sign, q_shape_relu):
     """The sign and ReLU machines of the paper's Fig. 3 from a chapter's parameters (one place for
     both simulation chapters, so that the robustness chapter reuses the stabilities chapter's
     cached samples); unpack as ``ACTIVATIONS, K, SCHEDULE, COLORS, LABELS = paper_machines(...)``."""
     return PaperMachines(
         activations=["sign", "relu"],
         K={"sign": K_sign, "relu": K_relu},
-        schedule={"sign": Schedule(sweeps=sweeps_sign, beta0=beta0_sign, q_start=q_start_sign),
-                  "relu": Schedule(sweeps=sweeps_relu, beta0=beta0_relu, q_start=q_start_relu)},
+        schedule={"sign": Schedule(sweeps=sweeps_sign, beta0=beta0_sign, q_start=q_start_sign, q_shape=q_shape_sign),
+                  "relu": Schedule(sweeps=sweeps_relu, beta0=beta0_relu, q_start=q_start_relu, q_shape=q_shape_relu)},
         colors={"sign": "tab:blue", "relu": "tab:red"},
         labels={a: LABELS[a] for a in ("sign", "relu")},
     )
