@@ -12,7 +12,7 @@ same number of weights the two are annealed with the same ramp, on training sets
 * `moments_against_theory`: the stability moments over training sets beside the large-K theory
   (stabilities.fig3_left, with the architecture's kernel); `moments_table` for both architectures;
 * `ramp_check_table`: the convergence check of those moments, training set by training set;
-* `annealed_read_out`: the read-out |v|^2/n of the annealed fully connected machines;
+* `annealed_read_out`: the read-out ``|v|^2 / n`` of the annealed fully connected machines;
 * `claim_verdict`: a one-word verdict on "curve a lies above curve b" from robustness.compare_curves;
   `noise_claims`: the verdicts on the paper's robustness claims, for both architectures.
 
