@@ -8,7 +8,9 @@ from committee_lib.simulation.annealing import Schedule, anneal
 from committee_lib.errors import ParameterError
 from committee_lib.simulation.observables import (
     bin_average,
+    combined_check,
     lattice_histogram,
+    longer_ramps,
     over_samples,
     paired_difference,
     ramp_check,
@@ -69,6 +71,19 @@ def test_ramp_check_fails_on_a_drift_of_several_standard_errors():
     assert not check.converged and check.z_max > 3.0
     assert all(z > 3.0 for z in check.z.values())
     assert ramp_check(base, doubled, ["a"], z_threshold=np.inf).converged
+
+
+def test_the_verdict_combines_the_shorter_ramp_with_longer_ones():
+    base, same = _ramp_moments(0.0)
+    _, drifted = _ramp_moments(0.05)
+    passing, failing = ramp_check(base, same, ["a", "b"]), ramp_check(base, drifted, ["a", "b"])
+    assert combined_check([passing]) == (passing.z_max, True)
+    # a longer ramp that still moves the observables fails the verdict, whatever the shorter one says
+    assert combined_check([passing, failing]) == (failing.z_max, False)
+    assert longer_ramps([0.0625, 0.25, 2.0, 4.0, 16]) == [4.0, 16.0]  # 2x longer is no test
+    assert longer_ramps([0.125, 0.25]) == []
+    with pytest.raises(ParameterError, match="at least one ramp check"):
+        combined_check([])
 
 
 def test_ramp_check_of_identical_runs_has_z_zero():

@@ -105,6 +105,19 @@ def ramp_check(base_moments, other_moments, observables, z_threshold=3.0):
     return RampCheck(changes, z, max(abs(v) for v in z.values()), z_threshold)
 
 
+def longer_ramps(factors):
+    """The factors among `factors` (ramp lengths over the ramp used) of ramps at least RAMP_RATIO times
+    longer: where a profile anneals them, the convergence check compares the ramp used with them too."""
+    return sorted(float(f) for f in factors if f >= RAMP_RATIO)
+
+
+def combined_check(checks):
+    """(largest z_max, every check converged) over RampChecks of one ramp against several others."""
+    if not checks:
+        raise ParameterError("a convergence verdict needs at least one ramp check")
+    return max(c.z_max for c in checks), all(c.converged for c in checks)
+
+
 def sample_stabilities(result):
     """(replica stabilities (y, p), reference stabilities (p,)) of one AnnealResult, physical units."""
     machine = result.machine()
