@@ -124,9 +124,14 @@ def test_continuous_permutation_symmetry_breaking_is_the_at_load(weights):
     assert rs.rs_point(0.3, model=model).at_function > 0.0
 
 
-def test_odd_activations_have_no_continuous_transition_and_no_at_line():
-    model = Model.of("erf", "binary", architecture=FC)
-    assert rs.alpha_q0_instability(model=model) is None and rs.alpha_at(model=model) is None
+@pytest.mark.parametrize("weights", ["binary", "spherical"])
+def test_odd_activations_have_no_continuous_transition_and_their_at_load_is_the_jump(weights):
+    """q = 0 is stable at every load (AT function -1), but the RS solution jumps off it onto an unstable branch."""
+    model = Model.of("erf", weights, architecture=FC)
+    jump = rs.alpha_q0_transition(model=model)
+    assert rs.alpha_q0_instability(model=model) is None and rs.alpha_at(model=model) == jump
+    below, above = rs.rs_solution(jump * (1 - 1e-6), model=model), rs.rs_solution(jump * (1 + 1e-6), model=model)
+    assert below.q == 0.0 and below.at_function == -1.0 and above.q > 0.5 and above.at_function > 0.5
     with pytest.raises(ParameterError, match="q = 0 is not an RS saddle"):
         rs.alpha_q0_instability("relu")
 

@@ -252,19 +252,27 @@ def alpha_at(activation="relu", weights="spherical", margin=0.0, quad_order=DEFA
     """The de Almeida-Thouless load: alpha gamma_S (kappa'^2 B + kappa'' A) = 1 (sec. 5, eq. T12).
 
     None when the replicon stays negative on the whole RS branch (the spherical perceptron:
-    RS is stable up to its capacity, where the AT function only tends to 0 from below), and when
-    Where q = 0 is an RS saddle at every load (kappa'(0) = 0) and the q > 0 branch is born unstable
-    (the fully connected machine): the load where that branch leaves q = 0, alpha_q0_instability.
+    RS is stable up to its capacity, where the AT function only tends to 0 from below).
+    Where q = 0 is an RS saddle at every load (kappa'(0) = 0), the RS solution (rs_overlap) is q = 0, stable
+    (there the AT function is alpha kappa''(0) A(0) - 1 < 0), up to alpha_q0_transition; if the q > 0 branch
+    it then moves onto is unstable (the fully connected machine, book: fully_connected), that load:
+    alpha_q0_instability for ReLU, where the branch leaves q = 0; for odd units, where q jumps.
     """
     model = resolve(model, activation, weights, margin, quad_order)
 
     def at(q):
         return rs_point(q, kappa2_term=kappa2_term, model=model).at_function
 
-    if _symmetric_saddle(model.kernel) and at(1e-3) >= 0.0:  # 1e-3: at ~ q^2 here, above its round-off
-        return alpha_q0_instability(model=model)
+    q_lo = Q_START
+    if _symmetric_saddle(model.kernel):
+        takeover = alpha_q0_transition(model=model)
+        if takeover is None:
+            return None
+        q_lo = max(rs_overlap(takeover * (1.0 + 1e-9), model=model), 1e-3)  # 1e-3: at ~ q^2 near 0, above its round-off
+        if at(q_lo) >= 0.0:
+            return takeover
     try:
-        q = _root_in_q(at, model, f"AT line ({model.weights}, {model.activation})")
+        q = _root_in_q(at, model, f"AT line ({model.weights}, {model.activation})", q_lo=q_lo)
     except ConvergenceError:
         if at(_q_max(model)) < 0.0:
             return None
