@@ -18,6 +18,7 @@ decimal, i.e. |alpha - 0.94695| <= 5e-6.  This is stricter than the metrological
 Three-digit values (0.833, 1.015, 2.934, 2.988) are checked to half a unit of their last digit.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -29,7 +30,9 @@ from committee_lib.theory.energetic import rs_energetic
 from committee_lib.errors import ConvergenceError, ParameterError
 from committee_lib.theory.gaussian import legendre
 from committee_lib.theory.kernels import get_kernel
-from committee_lib.theory.rs import (alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, rs_overlap, rs_point)
+from committee_lib.theory.model import Model
+from committee_lib.theory.rs import (alpha_at, alpha_c_binary_rs, alpha_c_spherical_rs, alpha_q0_instability,
+                                     alpha_q0_transition, rs_overlap, rs_point, rs_solution)
 from committee_lib.theory.rsb import alpha_c_1rsb
 
 # 10-digit values of the derivation notes (behind theory_capacity, their first table)
@@ -348,6 +351,132 @@ def test_rs_overlap_beyond_capacity_raises_convergence_error():
         rs_overlap(3.5, "relu", "spherical")
     q = rs_overlap(2.9, "relu", "spherical")  # just below capacity the root exists
     assert q > 0.99 and rs_point(q, "relu", "spherical").alpha == pytest.approx(2.9, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- kappa'(0) = 0: the saddle RS selects
+FC = "fully-connected"
+BRUTE_QS = np.concatenate([[0.0], np.linspace(0.0025, 0.98, 392)])  # binary_entropy reaches q = 0.99
+
+
+def brute_entropic(weights, q):
+    """G_S(q) written here: the spherical closed form, binary_entropy (ln 2 at q = 0, where qhat = 0)."""
+    if weights == "spherical":
+        return 0.5 * math.log1p(-q) + 0.5 * q / (1.0 - q)
+    return math.log(2.0) if q == 0.0 else binary_entropy(q)
+
+
+@functools.cache
+def brute_entropic_grid(weights):
+    return np.array([brute_entropic(weights, q) for q in BRUTE_QS])
+
+
+def brute_free_entropy(model, alpha, q, g_s):
+    """F(q) = G_S(q) + alpha G_E(kappa(q)), G_E(0) = ln H(k) in closed form."""
+    x_ref, w_ref = legendre(64)
+    g_e = special.log_ndtr(-model.margin) if q == 0.0 else rs_energetic(model.kernel.kappa(q), model.margin, x_ref, w_ref)[0]
+    return g_s + alpha * g_e
+
+
+def brute_minima(model, alpha):
+    """The local minima (q, F) of F(q) on BRUTE_QS (q = 0 counts if F rises from it), each refined by a bounded
+    search between its grid neighbours."""
+    f = np.array([brute_free_entropy(model, alpha, q, g) for q, g in zip(BRUTE_QS, brute_entropic_grid(model.weights))])
+    minima = [(0.0, f[0])] if f[1] > f[0] else []
+    for i in np.flatnonzero((f[1:-1] < f[:-2]) & (f[1:-1] < f[2:])) + 1:
+        res = optimize.minimize_scalar(lambda q: brute_free_entropy(model, alpha, q, brute_entropic(model.weights, q)),
+                                       bounds=(BRUTE_QS[i - 1], BRUTE_QS[i + 1]), method="bounded",
+                                       options={"xatol": 1e-10})
+        minima.append((float(res.x), float(res.fun)))
+    return minima
+
+
+# (activation, weights, architecture, load, local minima of F in q): below and above where the RS overlap leaves 0;
+# erf and sign also between the spinodal (the q > 0 minimum is born) and the transition, where q = 0 is still the
+# lowest of two minima (the largest F would pick the other), and above it, where q = 0 is the higher one
+SELECTION = [("relu", "spherical", FC, 0.6, 1), ("relu", "spherical", FC, 1.5, 1), ("relu", "spherical", FC, 3.0, 1),
+             ("relu", "binary", FC, 0.6, 1), ("relu", "binary", FC, 1.5, 1),
+             ("erf", "spherical", FC, 3.0, 1), ("erf", "spherical", FC, 4.05, 2), ("erf", "spherical", FC, 5.0, 2),
+             ("erf", "binary", FC, 3.6, 2), ("erf", "binary", FC, 4.2, 2),
+             ("sign", "binary", FC, 10.0, 2), ("sign", "binary", FC, 12.0, 2),
+             ("relu", "spherical", "tree", 1.5, 1), ("sign", "binary", "tree", 0.6, 1), ("abs", "binary", "tree", 1.2, 1)]
+
+
+@pytest.mark.parametrize("activation, weights, architecture, alpha, n_minima", SELECTION)
+def test_rs_overlap_is_the_lowest_minimum_of_the_free_entropy(activation, weights, architecture, alpha, n_minima):
+    """rs_overlap and rs_solution against the global minimum in q of F(q) = G_S(q) + alpha G_E(kappa(q)) on a grid
+    that includes q = 0, with G_S written here; the minima counted, so that the choice among them is tested."""
+    model = Model.of(activation, weights, architecture=architecture)
+    minima = brute_minima(model, alpha)
+    assert len(minima) == n_minima
+    q_best, f_best = min(minima, key=lambda m: m[1])
+    q = rs_overlap(alpha, model=model)
+    if q_best == 0.0:
+        assert q == 0.0
+    else:
+        assert q == pytest.approx(q_best, abs=1e-6)
+    solution = rs_solution(alpha, model=model)
+    assert (solution.q, solution.alpha) == (q, pytest.approx(alpha, rel=1e-12))
+    assert solution.free_entropy == pytest.approx(f_best, rel=1e-12, abs=1e-12)
+    assert solution.free_entropy <= brute_free_entropy(model, alpha, 0.0, brute_entropic(weights, 0.0)) + 1e-14  # <= annealed
+
+
+@pytest.mark.parametrize("activation, weights", [("relu", "spherical"), ("erf", "spherical"), ("erf", "binary"),
+                                                 ("sign", "binary")])
+def test_rs_overlap_leaves_zero_at_the_transition(activation, weights):
+    """ReLU: continuously, at the instability of q = 0, q growing linearly with the load; odd units: a jump, where
+    the two minima have the same F (two routes: rs_overlap's scan and alpha_q0_transition's root on the branch)."""
+    model = Model.of(activation, weights, architecture=FC)
+    at = alpha_q0_transition(model=model)
+    assert rs_overlap(at * (1.0 - 1e-6), model=model) == 0.0
+    if activation == "relu":
+        assert at == alpha_q0_instability(model=model) == pytest.approx(math.pi * (math.pi - 2.0) / 4.0, rel=1e-12)
+        q1, q2 = (rs_overlap(at * (1.0 + d), model=model) for d in (1e-3, 2e-3))
+        assert 0.0 < q1 < 2e-3 and q2 / q1 == pytest.approx(2.0, rel=0.02)
+    else:
+        q = rs_overlap(at * (1.0 + 1e-6), model=model)
+        assert q > 0.5
+        branch = rs_point(q, model=model)
+        assert branch.free_entropy == pytest.approx(rs_point(0.0, model=model, alpha=branch.alpha).free_entropy, abs=1e-4)
+
+
+def test_binary_capacity_is_where_the_selected_saddle_has_no_entropy():
+    """alpha_c_binary_rs of the fully connected machine: on the q > 0 branch for ReLU, on q = 0 for erf."""
+    for activation, positive in [("relu", True), ("erf", False)]:
+        model = Model.of(activation, "binary", architecture=FC)
+        alpha_c = alpha_c_binary_rs(model=model)
+        solution = rs_solution(alpha_c, model=model)
+        assert (solution.q > 0.0) == positive
+        assert solution.free_entropy == pytest.approx(0.0, abs=1e-9)
+
+
+def test_q0_saddle_takes_its_load():
+    """rs_point(0, alpha=...) where kappa'(0) = 0: F = G_S(0) + alpha ln H(k), the replicon -1 + alpha kappa''(0) A(0)
+    vanishing at alpha_q0_instability; q = 0 without a load, a load at q > 0, q = 0 in the tree: one-line errors."""
+    for weights, g_s in [("spherical", 0.0), ("binary", math.log(2.0))]:
+        model = Model.of("relu", weights, 0.5, architecture=FC)
+        point = rs_point(0.0, model=model, alpha=0.7)
+        assert (point.q, point.qhat, point.alpha, point.entropic) == (0.0, 0.0, 0.7, g_s)
+        assert point.free_entropy == pytest.approx(g_s + 0.7 * special.log_ndtr(-0.5), rel=1e-13)
+        psb = alpha_q0_instability(model=model)
+        assert point.replicon == pytest.approx(-1.0 + 0.7 / psb, rel=1e-12)
+        assert rs_point(0.0, model=model, alpha=psb).at_function == pytest.approx(0.0, abs=1e-12)
+        for call in (lambda: rs_point(0.0, model=model), lambda: rs_point(0.3, model=model, alpha=1.0)):
+            with pytest.raises(ParameterError, match="alpha .the load. must be given at q = 0"):
+                call()
+        with pytest.raises(ParameterError, match="alpha must lie in"):
+            rs_point(0.0, model=model, alpha=-1.0)
+    with pytest.raises(ParameterError, match=r"q must lie in \(0, 1\) \(got 0.0\)"):
+        rs_point(0.0, "relu", "binary", alpha=1.0)
+    with pytest.raises(ParameterError, match="no q = 0 transition"):
+        alpha_q0_transition("relu")
+
+
+def test_rs_overlap_of_a_symmetric_kernel_beyond_capacity_raises():
+    """Above the spherical RS capacity 2 pi/(pi - 2) of the fully connected ReLU, F falls all the way to q = 1."""
+    model = Model.of("relu", architecture=FC)
+    with pytest.raises(ConvergenceError, match="beyond the RS capacity"):
+        rs_overlap(5.6, model=model)
+    assert rs_overlap(5.4, model=model) > 0.99
 
 
 # ----------------------------------------------------------------------------- gaussian helpers

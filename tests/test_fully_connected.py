@@ -124,9 +124,14 @@ def test_continuous_permutation_symmetry_breaking_is_the_at_load(weights):
     assert rs.rs_point(0.3, model=model).at_function > 0.0
 
 
-def test_odd_activations_have_no_continuous_transition_and_no_at_line():
-    model = Model.of("erf", "binary", architecture=FC)
-    assert rs.alpha_q0_instability(model=model) is None and rs.alpha_at(model=model) is None
+@pytest.mark.parametrize("weights", ["binary", "spherical"])
+def test_odd_activations_have_no_continuous_transition_and_their_at_load_is_the_jump(weights):
+    """q = 0 is stable at every load (AT function -1), but the RS solution jumps off it onto an unstable branch."""
+    model = Model.of("erf", weights, architecture=FC)
+    jump = rs.alpha_q0_transition(model=model)
+    assert rs.alpha_q0_instability(model=model) is None and rs.alpha_at(model=model) == jump
+    below, above = rs.rs_solution(jump * (1 - 1e-6), model=model), rs.rs_solution(jump * (1 + 1e-6), model=model)
+    assert below.q == 0.0 and below.at_function == -1.0 and above.q > 0.5 and above.at_function > 0.5
     with pytest.raises(ParameterError, match="q = 0 is not an RS saddle"):
         rs.alpha_q0_instability("relu")
 
@@ -225,14 +230,19 @@ def test_the_symmetric_large_deviation_point_of_fc_relu_ends_where_a_q0_branch_s
         symmetric_load_limit(0.85, 20, "relu")  # the tree
 
 
-def test_the_typical_fc_relu_solution_is_refused_above_the_symmetry_breaking_load():
+def test_the_typical_fc_solution_is_the_rs_overlap_on_both_sides_of_the_transition():
+    """q = 0 below rs.alpha_q0_transition (ReLU: the symmetry-breaking load; erf: the jump), the q > 0 branch above,
+    where the stabilities crowd towards the margin (a smaller mean than q = 0's half-normal, normalised units)."""
     from committee_lib.theory.stabilities import typical_stability
 
-    model = Model.of("relu", "binary", 0.0, 64, (0.0, 4.0), architecture=FC)
-    psb = rs.alpha_q0_instability(model=model)
-    assert typical_stability(0.9 * psb, model=model).q == 0.0
-    with pytest.raises(ParameterError, match="alpha must be below"):
-        typical_stability(1.1 * psb, model=model)
+    for activation in ["relu", "erf"]:
+        model = Model.of(activation, "binary", 0.0, 64, (0.0, 4.0), architecture=FC)
+        at = rs.alpha_q0_transition(model=model)
+        below, above = typical_stability(0.9 * at, model=model), typical_stability(1.1 * at, model=model)
+        assert (below.q, below.kappa, below.alpha) == (0.0, 0.0, 0.9 * at)
+        assert below.summary().mean == pytest.approx(math.sqrt(2.0 / math.pi), abs=1e-10)
+        assert above.q == rs.rs_overlap(1.1 * at, model=model) > 0.0 and above.alpha == pytest.approx(1.1 * at, rel=1e-12)
+        assert above.summary().mean < below.summary().mean - 1e-4
 
 
 def test_pair_groups_lay_out_both_architectures_on_the_same_training_sets():

@@ -31,6 +31,7 @@ from committee_lib.theory.large_deviations import (
     finite_y_alpha0, finite_y_curve, flat_edge, ld, ld_finite_y, local_entropy_slope, max_slope, notes_alpha_star)
 from committee_lib.theory.local_entropy import (
     envelope_functional, local_entropy, local_entropy_curve, phi_alpha0, stein_form_root)
+from committee_lib.theory.model import GEOMETRY_MARGINS, Model
 from committee_lib.theory.priors import Spherical
 from committee_lib.theory.priors.binary import entropic_envelope, group_moments
 from committee_lib.theory.rs import rs_solution
@@ -325,6 +326,14 @@ def test_perceptron_breakup_near_literature():
     assert 0.8 < q1 < 0.99
     assert result.slopes[0] < 0 < result.slopes[-1]
     assert max_slope(alpha_u - 0.01, "linear")[0] < 0 < max_slope(alpha_u + 0.01, "linear")[0]
+
+
+def test_max_slope_of_the_fully_connected_machine_runs_down_to_its_typical_overlap_zero():
+    """Below the symmetry-breaking load the typical overlap (rs_overlap) is q = 0, so the default q1 grid runs
+    down to 1 - 0.995 (1 - 0): the local entropy is monotone, its slope largest there (y -> infinity, binary)."""
+    model = Model.of("relu", "binary", 0.0, 32, GEOMETRY_MARGINS, architecture="fully-connected")
+    slope, q1 = max_slope(0.5, model=model)
+    assert q1 == pytest.approx(0.005, rel=1e-9) and -0.05 < slope < -0.02
 
 
 # ----------------------------------------------------------------------------- bad input, non-convergence

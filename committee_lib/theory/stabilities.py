@@ -47,9 +47,9 @@ All quadrature-heavy numerics are the numba kernels of energetic.stabilities, ve
 lambda grid (Gauss-Legendre panels, the inner group integral on the peak-centred tilted nodes).
 
 Every distribution carries the architecture of its Model (book: fully_connected): the fully connected
-machine's kernel kappa_FC has kappa_FC'(0) = 0, so its typical solution and the overlap q0 between groups
-sit at 0 (the permutation-symmetric point; kappa0 = 0 above) below the loads where that point turns
-unstable, and its physical scale is the output_scale of kappa_FC.
+machine's kernel kappa_FC has kappa_FC'(0) = 0, so its typical solution (below rs.alpha_q0_transition) and
+the overlap q0 between groups (below the loads where that point turns unstable) sit at 0 (the
+permutation-symmetric point; kappa0 = 0 above), and its physical scale is the output_scale of kappa_FC.
 
 The last section is about finite K: the lattice on which a simulated machine's stabilities live.
 """
@@ -70,7 +70,7 @@ from .kernels import get_kernel
 from .large_deviations import LDPoint, ld_finite_y
 from .local_entropy import LocalEntropy
 from .model import DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS, Model, check_margin, resolve
-from .rs import alpha_q0_instability, rs_solution
+from .rs import rs_solution
 
 #: default Gauss-Legendre order per panel of the density kernels (the exact moments use DEFAULT_QUAD_ORDER)
 DENSITY_QUAD_ORDER = 24
@@ -553,26 +553,9 @@ def typical_stability(alpha, activation="relu", weights="binary", margin=0.0, qu
     quad_order: the density's nodes per panel; a given model's quad_order is that of the RS solve.
     """
     model = resolve(model, activation, weights, margin, DEFAULT_QUAD_ORDER, GEOMETRY_MARGINS)
-    q = symmetric_overlap(alpha, model)
-    if q is None:
-        rs = rs_solution(alpha, model=model)
-        q, alpha = rs.q, rs.alpha
-    return TypicalStability(kappa=model.kernel.kappa(q), activation=model.activation, margin=model.margin, q=q,
-                            alpha=float(alpha), quad_order=quad_order, architecture=model.architecture)
-
-
-def symmetric_overlap(alpha, model):
-    """0 where q = 0 is the typical RS solution (the permutation-symmetric phase of a kernel with kappa'(0) = 0,
-    the fully connected machine's: book fully_connected, below the load where q = 0 turns unstable), None for a
-    kernel with kappa'(0) > 0 (the tree's: the RS overlap is positive)."""
-    if not model.kernel.dkappa(0.0) == 0.0:
-        return None
-    alpha = check_range("alpha", alpha, 0.0, None, low_open=True)
-    unstable = alpha_q0_instability(model=model)
-    if unstable is not None and alpha >= unstable:
-        raise ParameterError(f"alpha must be below {unstable:.6g}, where the permutation-symmetric solution q = 0 of the "
-                             f"{model.architecture} {model.activation} machine turns unstable (got {alpha:g})")
-    return 0.0
+    rs = rs_solution(alpha, model=model)
+    return TypicalStability(kappa=model.kernel.kappa(rs.q), activation=model.activation, margin=model.margin, q=rs.q,
+                            alpha=float(rs.alpha), quad_order=quad_order, architecture=model.architecture)
 
 
 def typical_stability_at(q, activation="relu", margin=0.0, quad_order=DENSITY_QUAD_ORDER):

@@ -17,7 +17,7 @@ def rs_energetic(kap, margin, x_ref, w_ref):
     """
     sk = math.sqrt(kap)
     sd = math.sqrt(1.0 - kap)
-    z, w = gauss_nodes(margin / sk, x_ref, w_ref)
+    z, w = gauss_nodes(margin / sk if sk > 0.0 else math.inf, x_ref, w_ref)  # kappa = 0: no kink
     g = 0.0
     a = 0.0
     b = 0.0

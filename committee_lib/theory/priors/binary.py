@@ -413,7 +413,8 @@ class Binary(Prior):
 
     # --- RS
     def rs_terms(self, q, quad_order):
-        check_range("q", q, 0.0, self.q_max, low_open=True)
+        if check_range("q", q, 0.0, self.q_max) == 0.0:
+            return 0.0, self.rs_entropy_alpha0, 1.0  # qhat = 0: the whole prior, gamma_S = E (1 - tanh^2)^2 = 1
         x_ref, w_ref = legendre(quad_order)
         qhat = binary_conjugate(q, x_ref, w_ref)
         if not qhat > 0.0:
